@@ -1,0 +1,48 @@
+# NVR Desktop: `make run` sets everything up and opens the app; `make test` sets everything up and runs all checks.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LOCK := installer/requirements.lock
+
+.PHONY: run test check pytest bench lock clean
+
+$(VENV)/bin/python:
+	installer/system-deps.sh run
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), "NVR Desktop needs Python 3.11 or 3.12"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip==26.3"
+
+$(VENV)/.run-deps: $(VENV)/bin/python pyproject.toml $(LOCK)
+	$(PY) -m pip install -q -c $(LOCK) -e .
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps
+	$(PY) -m pip install -q -c $(LOCK) -e ".[test]"
+	touch $@
+
+run: $(VENV)/.run-deps
+	$(PY) main.py $(ARGS)
+
+test: $(VENV)/.test-deps
+	installer/system-deps.sh test
+	$(MAKE) --no-print-directory check pytest
+
+check:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+pytest:
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-deps
+	installer/system-deps.sh test
+	@for b in bench/*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
+
+# Re-pin every transitive dependency after changing pyproject.toml.
+lock: $(VENV)/.test-deps
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > $(LOCK)
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

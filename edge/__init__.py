@@ -1,0 +1,1 @@
+"""The NVR Desktop edge agent for Raspberry Pi (motion detection, store-and-forward to the desktop)."""

@@ -1,0 +1,386 @@
+"""The command line: launches the GUI or the headless service, and runs the admin subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from nvr_desktop import APP_NAME, __version__
+from nvr_desktop.core.errors import NvrError, ValidationError
+from nvr_desktop.core.models import Camera, Principal, RecordMode, User
+from nvr_desktop.core.paths import default_basedir
+from nvr_desktop.core.roles import parse_role
+from nvr_desktop.core.urls import redact_text
+
+EXIT_USAGE = 2
+
+
+class PasswordInput:
+    """Reads passwords from a terminal prompt, or line by line from stdin with --password-stdin."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def interactive(self) -> bool:
+        """True when stdin is a terminal we can prompt on."""
+        return self._stream.isatty()
+
+    def from_stdin(self, what: str) -> str:
+        """Next line of stdin (without its line ending)."""
+        line = self._stream.readline()
+        if not line:
+            raise ValidationError(f"expected the {what} on standard input, got end of input")
+        return line.rstrip("\r\n")
+
+    def prompt(self, what: str, *, confirm: bool) -> str:
+        """Ask on the terminal (twice for a new password)."""
+        if not self.interactive():
+            raise ValidationError(f"no terminal to ask for the {what}: pipe it in with --password-stdin")
+        first = getpass.getpass(f"{what.capitalize()}: ")
+        if confirm and getpass.getpass(f"Repeat the {what}: ") != first:
+            raise ValidationError("the passwords do not match")
+        return first
+
+    def read(self, what: str, *, use_stdin: bool, confirm: bool = True) -> str:
+        """A password from stdin or the prompt."""
+        return self.from_stdin(what) if use_stdin else self.prompt(what, confirm=confirm)
+
+
+def _positive_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a camera id: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a camera id: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for main.py."""
+    parser = argparse.ArgumentParser(
+        prog="nvr-desktop",
+        description=f"{APP_NAME}: a PC network video recorder. Without a subcommand it opens the video wall.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--basedir",
+        type=Path,
+        default=None,
+        help=f"folder for all state: database, recordings, logs, config (default: %(default)s = {default_basedir()})",
+    )
+    parser.add_argument("--headless", action="store_true", help="run the services without any window (service mode)")
+    parser.add_argument("--demo", action="store_true", help="show built-in demo cameras on the wall")
+    parser.add_argument(
+        "--as-user",
+        metavar="NAME",
+        help="act as this user (asks for the password; with piped stdin, its first line)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    users = sub.add_parser("users", help="manage user accounts").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    p = users.add_parser("add", help="create a user")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, help="admin, operator or viewer")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p = users.add_parser("list", help="list users")
+    p.add_argument("--json", action="store_true")
+    p = users.add_parser("passwd", help="change a user's password")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true")
+    p = users.add_parser("remove", help="delete a user")
+    p.add_argument("name")
+    p = users.add_parser("grant", help="allow a user to see cameras (or --revoke)")
+    p.add_argument("name")
+    p.add_argument("--camera", type=_positive_id, action="append", required=True, metavar="ID")
+    p.add_argument("--revoke", action="store_true")
+    p = users.add_parser("role", help="change a user's role")
+    p.add_argument("name")
+    p.add_argument("role")
+
+    cams = sub.add_parser("cameras", help="manage cameras").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    p = cams.add_parser("add", help="add a camera")
+    p.add_argument("--name", required=True)
+    _camera_options(p, adding=True)
+    p = cams.add_parser("list", help="list cameras")
+    p.add_argument("--json", action="store_true")
+    p = cams.add_parser("show", help="show one camera")
+    p.add_argument("id", type=_positive_id)
+    p.add_argument("--json", action="store_true")
+    p = cams.add_parser("update", help="change a camera")
+    p.add_argument("id", type=_positive_id)
+    p.add_argument("--name")
+    _camera_options(p, adding=False)
+    p = cams.add_parser("remove", help="delete a camera")
+    p.add_argument("id", type=_positive_id)
+
+    audit = sub.add_parser("audit", help="read the audit log").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    p = audit.add_parser("list", help="newest entries first")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _camera_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
+    p.add_argument("--url", required=adding, help="main stream URL (rtsp://, rtsps://, http://, https://)")
+    p.add_argument("--sub-url", help="sub-stream URL used for wall tiles")
+    p.add_argument("--username")
+    p.add_argument("--password-stdin", action="store_true", help="read the camera password from standard input")
+    p.add_argument("--brand")
+    p.add_argument("--channel", type=int)
+    p.add_argument("--record", choices=[m.value for m in RecordMode])
+    p.add_argument("--segment-seconds", type=int)
+    p.add_argument("--retention-days", type=int)
+    if not adding:
+        p.add_argument("--no-sub-url", action="store_true", help="remove the sub-stream URL")
+        p.add_argument("--clear-password", action="store_true", help="forget the stored camera password")
+        p.add_argument("--enable", dest="enabled", action="store_true", default=None)
+        p.add_argument("--disable", dest="enabled", action="store_false")
+
+
+def _user_dict(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role.value,
+        "created_at": user.created_at.isoformat(),
+        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        "cameras": sorted(user.camera_ids),
+    }
+
+
+def _print_table(rows: list[dict[str, Any]], columns: Sequence[str], out: IO[str]) -> None:
+    if not rows:
+        out.write("(none)\n")
+        return
+    cells = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    for row in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+class Cli:
+    """Runs one admin subcommand against the services with the given principal's rights."""
+
+    def __init__(self, services: Any, principal: Principal, passwords: PasswordInput, out: IO[str]) -> None:
+        self.s = services
+        self.me = principal
+        self.passwords = passwords
+        self.out = out
+
+    def emit(self, rows: list[dict[str, Any]], columns: Sequence[str], as_json: bool) -> None:
+        """Print rows as a JSON array or as a table."""
+        if as_json:
+            self.out.write(json.dumps(rows, indent=2) + "\n")
+        else:
+            _print_table(rows, columns, self.out)
+
+    def users(self, args: argparse.Namespace) -> int:
+        """users add|list|passwd|remove|grant|role."""
+        if args.action == "add":
+            role = _role(args.role)
+            password = self.passwords.read("new password", use_stdin=args.password_stdin)
+            user = self.s.users.add(self.me, args.name, role, password)
+            self.out.write(f"created user '{user.name}' ({user.role.value}) with id {user.id}\n")
+        elif args.action == "list":
+            self.emit(
+                [_user_dict(u) for u in self.s.users.list(self.me)],
+                ("id", "name", "role", "cameras", "locked_until"),
+                args.json,
+            )
+        elif args.action == "passwd":
+            password = self.passwords.read("new password", use_stdin=args.password_stdin)
+            self.s.users.change_password(self.me, args.name, password)
+            self.out.write(f"changed the password of '{args.name}'\n")
+        elif args.action == "remove":
+            self.s.users.remove(self.me, args.name)
+            self.out.write(f"removed user '{args.name}'\n")
+        elif args.action == "grant":
+            user = self.s.users.grant(self.me, args.name, set(args.camera), revoke=args.revoke)
+            shown = ", ".join(str(i) for i in sorted(user.camera_ids)) or "none"
+            self.out.write(f"'{user.name}' now sees cameras: {shown}\n")
+        elif args.action == "role":
+            user = self.s.users.set_role(self.me, args.name, _role(args.role))
+            self.out.write(f"'{user.name}' is now {user.role.value}\n")
+        return 0
+
+    def _spec(self, args: argparse.Namespace, *, adding: bool) -> Any:
+        from nvr_desktop.services.cameras import CameraSpec
+
+        password = self.passwords.read("camera password", use_stdin=True) if args.password_stdin else None
+        return CameraSpec(
+            name=args.name,
+            main_url=args.url,
+            sub_url=args.sub_url,
+            username=args.username,
+            password=password,
+            brand=args.brand,
+            channel=args.channel,
+            enabled=None if adding else args.enabled,
+            record_mode=RecordMode(args.record) if args.record else None,
+            segment_seconds=args.segment_seconds,
+            retention_days=args.retention_days,
+            clear_sub_url=False if adding else args.no_sub_url,
+            clear_password=False if adding else args.clear_password,
+        )
+
+    def cameras(self, args: argparse.Namespace) -> int:
+        """cameras add|list|show|update|remove."""
+        columns = ("id", "name", "main_url", "sub_url", "username", "enabled", "record_mode")
+        if args.action == "add":
+            cam: Camera = self.s.cameras.add(self.me, self._spec(args, adding=True))
+            self.out.write(f"added camera '{cam.name}' with id {cam.id}\n")
+        elif args.action == "list":
+            self.emit([c.to_public_dict() for c in self.s.cameras.list(self.me)], columns, args.json)
+        elif args.action == "show":
+            cam = self.s.cameras.get(self.me, args.id)
+            if args.json:
+                self.out.write(json.dumps(cam.to_public_dict(), indent=2) + "\n")
+            else:
+                for key, value in cam.to_public_dict().items():
+                    self.out.write(f"{key:16} {'' if value is None else value}\n")
+        elif args.action == "update":
+            cam = self.s.cameras.update(self.me, args.id, self._spec(args, adding=False))
+            self.out.write(f"updated camera '{cam.name}' (id {cam.id})\n")
+        elif args.action == "remove":
+            self.s.cameras.remove(self.me, args.id)
+            self.out.write(f"removed camera {args.id}\n")
+        return 0
+
+    def audit(self, args: argparse.Namespace) -> int:
+        """audit list."""
+        from nvr_desktop.core.roles import Permission
+
+        self.s.access.require(self.me, Permission.VIEW_AUDIT, action="audit.list")
+        rows = [
+            {
+                "id": e.id,
+                "name": e.action,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "success": e.success,
+                "detail": e.detail,
+            }
+            for e in self.s.audit.entries(limit=max(1, min(args.limit, 10_000)))
+        ]
+        self.emit(rows, ("at", "actor", "action", "target", "success", "detail"), args.json)
+        return 0
+
+
+def _role(text: str) -> Any:
+    try:
+        return parse_role(text)
+    except ValueError as err:
+        raise ValidationError(str(err)) from None
+
+
+def _principal(services: Any, args: argparse.Namespace, passwords: PasswordInput) -> Principal:
+    from nvr_desktop.security.access import owner_principal
+
+    if args.as_user:
+        if passwords.interactive():
+            password = passwords.prompt(f"password of {args.as_user}", confirm=False)
+        else:
+            password = passwords.from_stdin(f"password of {args.as_user}")
+        principal: Principal = services.auth.login(args.as_user, password)
+        return principal
+    return owner_principal(getpass.getuser())
+
+
+def run_headless(services: Any, out: IO[str], stop: threading.Event | None = None) -> int:
+    """Run the services without a window until SIGTERM or SIGINT."""
+    stop = stop or threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        if not services.users.has_users():
+            out.write(
+                "No account exists yet: create the admin with\n"
+                f"  python main.py --basedir {services.paths.base} users add admin --role admin\n"
+            )
+        services.audit.record(f"service:{getpass.getuser()}", "service.start", detail="headless")
+        out.write(f"{APP_NAME} {__version__} running headless on {services.paths.base}\n")
+        out.flush()
+        while not stop.wait(0.5):
+            pass
+        services.audit.record(f"service:{getpass.getuser()}", "service.stop", detail="headless")
+        out.write("stopped\n")
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    launch_gui: Callable[[Any, argparse.Namespace], int] | None = None,
+) -> int:
+    """Entry point of main.py and the nvr-desktop launcher; returns the exit status."""
+    stdin = stdin or sys.stdin
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    basedir = (args.basedir or default_basedir()).expanduser().absolute()
+
+    from nvr_desktop.app import build_services
+
+    try:
+        services = build_services(basedir, log_to_console=args.headless)
+    except NvrError as exc:
+        err.write(f"error: {redact_text(str(exc))}\n")
+        return exc.exit_code
+    except OSError as exc:
+        err.write(f"error: cannot use the data folder {basedir}: {exc.strerror or exc}\n")
+        return 9
+    try:
+        passwords = PasswordInput(stdin)
+        if args.command is None:
+            if args.headless:
+                return run_headless(services, out)
+            gui = launch_gui or _launch_gui
+            return gui(services, args)
+        principal = _principal(services, args, passwords)
+        cli = Cli(services, principal, passwords, out)
+        handler: Callable[[argparse.Namespace], int] = getattr(cli, args.command)
+        return handler(args)
+    except NvrError as exc:
+        err.write(f"error: {redact_text(str(exc), services.secrets)}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return 130
+    finally:
+        services.close()
+
+
+def _launch_gui(services: Any, args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
+    from nvr_desktop.app import build_live_view
+    from nvr_desktop.ui.application import run_gui
+
+    return run_gui(services, args, lambda on_state: build_live_view(services, on_state))

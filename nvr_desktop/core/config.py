@@ -1,0 +1,104 @@
+"""The typed configuration schema (config.toml under the data folder): versioned, unknown keys rejected."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from nvr_desktop.core.errors import ConfigError
+
+CONFIG_VERSION = 1
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UiConfig(_Section):
+    """User interface preferences."""
+
+    language: Literal["en", "es"] = "en"
+
+
+class SecurityConfig(_Section):
+    """Password hashing and login lockout."""
+
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: float = Field(default=5.0, gt=0, le=1440)
+
+
+class LoggingConfig(_Section):
+    """Log level and rotation."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_bytes: int = Field(default=5_000_000, ge=10_000)
+    backups: int = Field(default=5, ge=0, le=100)
+
+
+class StorageConfig(_Section):
+    """Where recordings go (empty: the data folder's recordings/)."""
+
+    recordings_dir: str = ""
+
+
+class AppConfig(_Section):
+    """The whole configuration file."""
+
+    version: int = CONFIG_VERSION
+    ui: UiConfig = UiConfig()
+    security: SecurityConfig = SecurityConfig()
+    logging: LoggingConfig = LoggingConfig()
+    storage: StorageConfig = StorageConfig()
+
+
+def _describe(err: PydanticValidationError, path: Path) -> str:
+    lines = []
+    for item in err.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"unknown key '{where}'")
+        else:
+            lines.append(f"'{where}': {item['msg']}")
+    return f"invalid configuration in {path}: " + "; ".join(lines)
+
+
+def parse_config(data: dict[str, Any], path: Path) -> AppConfig:
+    """Validate raw TOML data against the schema, or raise ConfigError naming each bad key."""
+    version = data.get("version", CONFIG_VERSION)
+    if not isinstance(version, int) or version < 1:
+        raise ConfigError(f"invalid configuration in {path}: 'version' must be a positive integer")
+    if version > CONFIG_VERSION:
+        raise ConfigError(
+            f"{path} has configuration version {version}, newer than this app understands ({CONFIG_VERSION})"
+        )
+    try:
+        return AppConfig.model_validate({**data, "version": CONFIG_VERSION})
+    except PydanticValidationError as err:
+        raise ConfigError(_describe(err, path)) from None
+
+
+def load_config(path: Path) -> AppConfig:
+    """Read config.toml, writing the defaults first when it does not exist."""
+    if not path.exists():
+        save_config(path, AppConfig())
+        return AppConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path} is not valid TOML: {err}") from None
+    return parse_config(data, path)
+
+
+def save_config(path: Path, config: AppConfig) -> None:
+    """Write the configuration atomically (temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(config.model_dump()), encoding="utf-8")
+    os.replace(tmp, path)

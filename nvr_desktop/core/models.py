@@ -1,0 +1,101 @@
+"""Domain records passed between layers: plain frozen dataclasses, no ORM objects leak out of storage."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nvr_desktop.core.roles import Permission, Role, role_allows, sees_all_cameras
+
+
+class RecordMode(enum.StrEnum):
+    """How a camera records."""
+
+    OFF = "off"
+    CONTINUOUS = "continuous"
+    SCHEDULE = "schedule"
+    EVENTS = "events"
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who can log in."""
+
+    id: int
+    name: str
+    role: Role
+    created_at: datetime
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    camera_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a logged-in user, or the owner of the data folder acting through the CLI."""
+
+    name: str
+    role: Role
+    user_id: int | None = None
+    camera_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def can(self, permission: Permission) -> bool:
+        """True when the role carries the permission at all."""
+        return role_allows(self.role, permission)
+
+    def can_on_camera(self, permission: Permission, camera_id: int) -> bool:
+        """True when the permission holds for this camera (admins: every camera)."""
+        if not self.can(permission):
+            return False
+        return sees_all_cameras(self.role) or camera_id in self.camera_ids
+
+
+@dataclass(frozen=True)
+class Camera:
+    """A configured camera; URLs never carry credentials, the password lives in the keyring."""
+
+    id: int
+    name: str
+    main_url: str
+    sub_url: str | None = None
+    username: str | None = None
+    has_password: bool = False
+    brand: str = "generic"
+    channel: int | None = None
+    enabled: bool = True
+    record_mode: RecordMode = RecordMode.OFF
+    segment_seconds: int = 300
+    retention_days: int | None = None
+    retention_gb: float | None = None
+
+    def to_public_dict(self) -> dict[str, object]:
+        """A JSON-safe view with no secret in it (for the CLI and API)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "main_url": self.main_url,
+            "sub_url": self.sub_url,
+            "username": self.username,
+            "has_password": self.has_password,
+            "brand": self.brand,
+            "channel": self.channel,
+            "enabled": self.enabled,
+            "record_mode": self.record_mode.value,
+            "segment_seconds": self.segment_seconds,
+            "retention_days": self.retention_days,
+            "retention_gb": self.retention_gb,
+        }
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    success: bool
+    detail: str = ""

@@ -1,0 +1,1 @@
+"""Detections, events, alert rules, notifications and reports (no Qt)."""

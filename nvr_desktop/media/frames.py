@@ -1,0 +1,52 @@
+"""Latest-frame-wins store: stream workers overwrite one slot per camera; the wall reads what changed."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+RgbImage = npt.NDArray[np.uint8]  # shape (height, width, 3), C-contiguous RGB24
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One displayable picture: RGB pixels, a sequence number that grows per camera, the stream time."""
+
+    image: RgbImage
+    seq: int
+    pts_seconds: float
+
+
+class FrameStore:
+    """One slot per camera holding only its newest frame; safe to use from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slots: dict[int, Frame] = {}
+        self._seq: dict[int, int] = {}
+
+    def put(self, camera_id: int, image: RgbImage, pts_seconds: float = 0.0) -> int:
+        """Replace the camera's frame; returns its sequence number."""
+        with self._lock:
+            seq = self._seq.get(camera_id, 0) + 1
+            self._seq[camera_id] = seq
+            self._slots[camera_id] = Frame(image, seq, pts_seconds)
+            return seq
+
+    def get(self, camera_id: int) -> Frame | None:
+        """The newest frame of a camera, if any."""
+        with self._lock:
+            return self._slots.get(camera_id)
+
+    def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
+        """Frames whose sequence differs from the one in seen (camera id -> last seq painted)."""
+        with self._lock:
+            return {cid: f for cid, f in self._slots.items() if seen.get(cid) != f.seq}
+
+    def drop(self, camera_id: int) -> None:
+        """Forget a camera's frame (its tile went away or the camera was removed)."""
+        with self._lock:
+            self._slots.pop(camera_id, None)

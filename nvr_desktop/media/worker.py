@@ -1,0 +1,304 @@
+"""One camera connection on its own named thread: open, demux once, hand packets on, decode only when seen."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import av
+import av.error
+import numpy as np
+from av.video.reformatter import Interpolation, VideoReformatter
+
+from nvr_desktop.media.frames import FrameStore
+from nvr_desktop.media.source import SourceSpec, classify_error, open_container
+from nvr_desktop.media.state import DecodeMode, StreamState, StreamStats
+
+PacketSink = Callable[[Any, Any], None]  # (av.Packet, av stream)
+StateListener = Callable[[int, StreamStats], None]
+STOP_JOIN_S = 10.0
+_FPS_WINDOW_S = 2.0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Reconnect delays: first, doubling up to maximum, each jittered by +/- jitter (a fraction)."""
+
+    first_s: float = 1.0
+    maximum_s: float = 30.0
+    jitter: float = 0.2
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait before reconnect attempt number attempt (1-based)."""
+        base = min(self.maximum_s, self.first_s * 2.0 ** max(0, attempt - 1))
+        spread = float((rng or random).uniform(-self.jitter, self.jitter))
+        return max(0.0, base * (1 + spread))
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+class NoVideoStreamError(Exception):
+    """The source opened but carries no video."""
+
+
+def fit_size(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
+    """The largest even size inside box that keeps the source aspect ratio, never above the source."""
+    if src_w <= 0 or src_h <= 0 or box_w <= 0 or box_h <= 0:
+        return max(2, src_w - src_w % 2), max(2, src_h - src_h % 2)
+    scale = min(box_w / src_w, box_h / src_h, 1.0)
+    width = max(2, int(src_w * scale) & ~1)
+    height = max(2, int(src_h * scale) & ~1)
+    return width, height
+
+
+class StreamWorker:
+    """Runs one camera stream until stopped, reconnecting with backoff, publishing state and frames."""
+
+    def __init__(
+        self,
+        camera_id: int,
+        spec: SourceSpec,
+        frames: FrameStore,
+        *,
+        on_state: StateListener | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        name: str | None = None,
+    ) -> None:
+        self.camera_id = camera_id
+        self.spec = spec
+        self._frames = frames
+        self._on_state = on_state
+        self._backoff = backoff
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._stats = StreamStats()
+        self._mode = DecodeMode.OFF
+        self._box: tuple[int, int] = (320, 180)
+        self._sinks: list[PacketSink] = []
+        self._shown: collections.deque[float] = collections.deque()
+        self._packets: collections.deque[tuple[float, int]] = collections.deque()
+        self.decoded_frames = 0  # every frame the decoder produced, for tests and the governor
+        self.log = logging.getLogger(f"media.stream.cam{camera_id}")
+        self._thread = threading.Thread(target=self._run, name=name or f"stream-cam{camera_id}", daemon=True)
+
+    # ---- control (any thread) ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._thread.start()
+
+    def request_stop(self) -> None:
+        """Ask the worker to stop without waiting."""
+        self._stop.set()
+
+    def stop(self, timeout: float = STOP_JOIN_S) -> bool:
+        """Ask the worker to stop and wait up to timeout; True when it ended."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        """True while the thread runs."""
+        return self._thread.is_alive()
+
+    def set_display(self, mode: DecodeMode, box: tuple[int, int] | None = None) -> None:
+        """Choose how much to decode and the size to scale frames into."""
+        with self._lock:
+            self._mode = mode
+            if box is not None:
+                self._box = box
+            self._stats = replace(self._stats, decode_mode=mode)
+
+    @property
+    def mode(self) -> DecodeMode:
+        """The current decode mode."""
+        return self._mode
+
+    def add_packet_sink(self, sink: PacketSink) -> None:
+        """Receive every demuxed packet (the recorder); called on the worker thread."""
+        with self._lock:
+            self._sinks = [*self._sinks, sink]
+
+    def remove_packet_sink(self, sink: PacketSink) -> None:
+        """Stop receiving packets."""
+        with self._lock:
+            self._sinks = [s for s in self._sinks if s is not sink]
+
+    @property
+    def stats(self) -> StreamStats:
+        """A snapshot of the live figures."""
+        now = time.monotonic()
+        with self._lock:
+            self._trim(now)
+            fps = len(self._shown) / _FPS_WINDOW_S
+            in_fps = len(self._packets) / _FPS_WINDOW_S
+            kbps = sum(size for _, size in self._packets) * 8 / 1000 / _FPS_WINDOW_S
+            return replace(self._stats, fps=fps, input_fps=in_fps, bitrate_kbps=kbps)
+
+    # ---- worker thread -----------------------------------------------------------------------------
+
+    def _trim(self, now: float) -> None:
+        while self._shown and now - self._shown[0] > _FPS_WINDOW_S:
+            self._shown.popleft()
+        while self._packets and now - self._packets[0][0] > _FPS_WINDOW_S:
+            self._packets.popleft()
+
+    def _set_state(self, state: StreamState, message: str = "", **changes: Any) -> None:
+        with self._lock:
+            before = self._stats
+            self._stats = replace(before, state=state, message=message, **changes)
+            after = self._stats
+        if (before.state, before.message) != (after.state, after.message):
+            self.log.info("state %s%s", state.value, f": {message}" if message else "")
+            if self._on_state is not None:
+                try:
+                    self._on_state(self.camera_id, after)
+                except Exception:
+                    self.log.exception("state listener failed")
+
+    def _run(self) -> None:
+        attempt = 0
+        ever_live = False
+        while not self._stop.is_set():
+            self._set_state(
+                StreamState.RECONNECTING if ever_live else StreamState.CONNECTING,
+                f"opening {self.spec.redacted}",
+            )
+            went_live = False
+            try:
+                went_live = self._session()
+                if self._stop.is_set():
+                    break
+                state, reason = StreamState.RECONNECTING, "the stream ended"
+            except Exception as err:  # every failure becomes a state; the worker must never die
+                if self._stop.is_set():
+                    break
+                if isinstance(err, NoVideoStreamError):
+                    state, reason = StreamState.ERROR, str(err)
+                else:
+                    state, reason = classify_error(err)
+                self.log.debug("connection failed", exc_info=True)
+            ever_live = ever_live or went_live
+            attempt = 1 if went_live else attempt + 1
+            delay = self._backoff.delay(attempt)
+            if (
+                state is StreamState.RECONNECTING
+                and not went_live
+                and (not ever_live or delay >= self._backoff.maximum_s * (1 - self._backoff.jitter))
+                and attempt >= 3
+            ):
+                state = StreamState.OFFLINE
+            with self._lock:
+                reconnects = self._stats.reconnects + 1
+            self._set_state(state, f"{reason}; retrying in {delay:.0f} s", reconnects=reconnects)
+            self._stop.wait(delay)
+        self._set_state(StreamState.STOPPED)
+
+    def _session(self) -> bool:
+        """One connection: returns True if it delivered video before it ended."""
+        container = open_container(self.spec)
+        try:
+            videos = [s for s in container.streams if s.type == "video"]
+            if not videos:
+                raise NoVideoStreamError("the stream has no video track")
+            video = videos[0]
+            ctx = video.codec_context
+            if ctx is None:
+                raise av.error.DecoderNotFoundError(0, "no decoder")
+            ctx.thread_count = 1  # 128 decoders must not each start a thread pool
+            live = self._pump(container, video)
+            while self.spec.realtime and not self._stop.is_set():
+                # A looping local file (demo camera): rewind instead of reconnecting.
+                container.seek(0, stream=video)
+                ctx.flush_buffers()
+                live = self._pump(container, video) or live
+            return live
+        finally:
+            with contextlib.suppress(Exception):
+                container.close()
+
+    def _pump(self, container: Any, video: Any) -> bool:
+        ctx = video.codec_context
+        codec = ctx.name
+        live = False
+        need_key = True
+        mode_seen = DecodeMode.OFF
+        reformatter = VideoReformatter()
+        pace_origin: tuple[float, float] | None = None
+        time_base = float(video.time_base) if video.time_base else 0.0
+        for packet in container.demux(video):
+            if self._stop.is_set():
+                return live
+            if packet.size == 0:
+                continue  # flush packet at end of stream
+            now = time.monotonic()
+            with self._lock:
+                self._packets.append((now, packet.size))
+                sinks = self._sinks
+                mode, box = self._mode, self._box
+            if not live:
+                live = True
+                self._set_state(StreamState.LIVE, "", codec=codec, width=ctx.width, height=ctx.height)
+            for sink in sinks:
+                try:
+                    sink(packet, video)
+                except Exception:
+                    self.log.exception("packet sink failed")
+            if self.spec.realtime and packet.pts is not None and time_base:
+                pts_s = packet.pts * time_base
+                if pace_origin is None:
+                    pace_origin = (now, pts_s)
+                wait = pace_origin[0] + (pts_s - pace_origin[1]) - now
+                if wait > 0 and self._stop.wait(min(wait, 1.0)):
+                    return live
+            if mode is not mode_seen:
+                need_key = need_key or mode is DecodeMode.FULL
+                mode_seen = mode
+            if mode is DecodeMode.OFF:
+                need_key = True
+                continue
+            if need_key and not packet.is_keyframe:
+                continue
+            if mode is DecodeMode.KEYFRAMES and not packet.is_keyframe:
+                need_key = True
+                continue
+            need_key = False
+            self._decode(ctx, packet, box, reformatter)
+        return live
+
+    def _decode(self, ctx: Any, packet: Any, box: tuple[int, int], reformatter: VideoReformatter) -> None:
+        try:
+            decoded = ctx.decode(packet)
+        except av.error.FFmpegError:
+            with self._lock:
+                self._stats = replace(self._stats, dropped_frames=self._stats.dropped_frames + 1)
+            return
+        for frame in decoded:
+            self.decoded_frames += 1
+            width, height = fit_size(frame.width, frame.height, *box)
+            if (width, height) != (ctx.width, ctx.height) or frame.format.name != "rgb24":
+                frame = reformatter.reformat(
+                    frame,
+                    width=width,
+                    height=height,
+                    format="rgb24",
+                    interpolation=Interpolation.BILINEAR,
+                    threads=1,
+                )
+            # Contiguous rows (no line padding) so the GUI can wrap it in a QImage without a copy.
+            image = np.ascontiguousarray(frame.to_ndarray())
+            self._frames.put(self.camera_id, image, float(frame.time or 0.0))
+            with self._lock:
+                self._shown.append(time.monotonic())
+                if (self._stats.width, self._stats.height) != (ctx.width, ctx.height):
+                    self._stats = replace(self._stats, width=ctx.width, height=ctx.height)

@@ -1,0 +1,1 @@
+"""Users, password hashing, roles and permission checks, the keyring vault and the audit log."""

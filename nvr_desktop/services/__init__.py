@@ -1,0 +1,1 @@
+"""Application services that combine storage, security and media behind permission checks (no Qt)."""

@@ -1,0 +1,82 @@
+"""Live view: connects the cameras a user may see (or the demo cameras) to the stream engine."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from nvr_desktop.core.models import Principal
+from nvr_desktop.media.demo import DEMO_ID_BASE, DEMO_NAMES, demo_cameras
+from nvr_desktop.media.source import SourceSpec
+from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
+from nvr_desktop.services.cameras import CameraService
+
+log = logging.getLogger("services.live")
+
+
+@dataclass(frozen=True)
+class LiveCamera:
+    """A camera on the wall."""
+
+    id: int
+    name: str
+    demo: bool = False
+
+
+class LiveView:
+    """Starts one supervised connection per visible camera; the wall then says which to decode."""
+
+    def __init__(self, cameras: CameraService, supervisor: StreamSupervisor, demo_dir: Path) -> None:
+        self._cameras = cameras
+        self.supervisor = supervisor
+        self._demo_dir = demo_dir
+        self._stop = threading.Event()
+        self._demo_thread: threading.Thread | None = None
+
+    def connect(self, principal: Principal, *, demo: bool = False, limit: int | None = None) -> list[LiveCamera]:
+        """Connect the principal's enabled cameras; demo cameras when asked or when none is configured at all."""
+        if demo or not self._cameras.any_configured():
+            return self.connect_demo()
+        live = []
+        for camera in self._cameras.list(principal)[:limit]:
+            if not camera.enabled:
+                continue
+            main = SourceSpec(self._cameras.stream_url(principal, camera.id, "main"))
+            sub = SourceSpec(self._cameras.stream_url(principal, camera.id, "sub")) if camera.sub_url else None
+            self.supervisor.add_camera(camera.id, CameraStreams(main=main, sub=sub))
+            live.append(LiveCamera(camera.id, camera.name))
+        log.info("connected %d cameras for %s", len(live), principal.name)
+        return live
+
+    def connect_demo(self, count: int = len(DEMO_NAMES)) -> list[LiveCamera]:
+        """The built-in demo cameras (generated clips, no network); clips are made in the background."""
+        live = [
+            LiveCamera(DEMO_ID_BASE + i + 1, f"DEMO {DEMO_NAMES[i % len(DEMO_NAMES)]}", demo=True) for i in range(count)
+        ]
+        self._demo_thread = threading.Thread(target=self._start_demo, args=(count,), name="demo-clips")
+        self._demo_thread.start()
+        return live
+
+    def _start_demo(self, count: int) -> None:
+        # Each clip takes about half a second to encode the first time; connect each as soon as it exists.
+        for index in range(count):
+            if self._stop.is_set():
+                return
+            demo = demo_cameras(self._demo_dir, index + 1)[index]
+            if self._stop.is_set():
+                return
+            self.supervisor.add_camera(demo.id, CameraStreams(main=demo.spec))
+
+    def close(self, timeout: float = 15.0) -> None:
+        """Stop demo-clip generation and every stream."""
+        self._stop.set()
+        if self._demo_thread is not None:
+            self._demo_thread.join(timeout)
+        self.supervisor.close(timeout)
+
+    def disconnect_all(self) -> None:
+        """Close every connection."""
+        for camera_id in self.supervisor.camera_ids():
+            self.supervisor.remove_camera(camera_id)

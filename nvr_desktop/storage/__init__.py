@@ -1,0 +1,1 @@
+"""SQLite through SQLAlchemy: schema, migrations, repositories and the single writer thread."""

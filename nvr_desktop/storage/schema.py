@@ -1,0 +1,120 @@
+"""ORM tables. Alembic migrations under migrations/ must produce exactly this schema (a test checks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC in SQLite and hands back timezone-aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class MetaRow(Base):
+    """Key/value facts about this installation (its id, for the keyring's service name)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class UserRow(Base):
+    """A user account."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cameras: Mapped[list[CameraPermissionRow]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CameraRow(Base):
+    """A camera. URLs are stored without credentials; the password lives in the OS keyring."""
+
+    __tablename__ = "cameras"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    main_url: Mapped[str] = mapped_column(String(2048))
+    sub_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    username: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    has_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    brand: Mapped[str] = mapped_column(String(32), default="generic")
+    channel: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    record_mode: Mapped[str] = mapped_column(String(16), default="off")
+    segment_seconds: Mapped[int] = mapped_column(Integer, default=300)
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    retention_gb: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    grants: Mapped[list[CameraPermissionRow]] = relationship(
+        back_populates="camera", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CameraPermissionRow(Base):
+    """A camera granted to a (non-admin) user."""
+
+    __tablename__ = "camera_permissions"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    user: Mapped[UserRow] = relationship(back_populates="cameras")
+    camera: Mapped[CameraRow] = relationship(back_populates="grants")
+
+
+class AuditRow(Base):
+    """One security-relevant action: who, what, on what, when, and whether it succeeded."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(256), default="")
+    success: Mapped[bool] = mapped_column(Boolean, default=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ViewRow(Base):
+    """A saved wall layout of one user: tile count and the camera order."""
+
+    __tablename__ = "views"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_views_user_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+    name: Mapped[str] = mapped_column(String(64))
+    layout: Mapped[int] = mapped_column(Integer)
+    camera_ids: Mapped[str] = mapped_column(Text)  # JSON array of camera ids in tile order (null = empty tile)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,188 @@
+"""Starting the GUI: the QApplication, theme and translators, first run, login, then the main window.
+
+Each step is its own function so tests can build any piece without entering the event loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer, QTranslator
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from nvr_desktop import APP_NAME, __version__
+from nvr_desktop.core.models import Principal
+from nvr_desktop.ui.dialogs.first_run import FirstRunDialog
+from nvr_desktop.ui.dialogs.login import LoginDialog
+from nvr_desktop.ui.i18n import install_translators, remove_translators, resources_dir
+from nvr_desktop.ui.main_window import MainWindow
+from nvr_desktop.ui.wall.ports import LiveFactory
+from nvr_desktop.ui.widgets import app_icon
+
+if TYPE_CHECKING:
+    from nvr_desktop.app import Services
+
+log = logging.getLogger("ui")
+STYLE_SHEET = Path("styles") / "dark.qss"
+
+
+def create_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The process's QApplication (created when none exists yet), named for settings and the desktop."""
+    existing = QApplication.instance()
+    if existing is None:
+        # argparse has read the command line already; Qt gets only the program name.
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    elif isinstance(existing, QApplication):
+        app = existing
+    else:
+        raise RuntimeError("a non-widget Qt application already exists in this process")
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def load_style_sheet(resources: Path | None = None) -> str:
+    """The dark style sheet's text ('' when the file is missing, so the app still starts)."""
+    path = (resources or resources_dir()) / STYLE_SHEET
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as err:
+        log.warning("cannot read the style sheet %s: %s", path, err)
+        return ""
+
+
+def dark_palette() -> QPalette:
+    """The palette under the style sheet: covers what the sheet does not (message boxes, menus' edges)."""
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: "#14171c",
+        QPalette.ColorRole.WindowText: "#d6dbe1",
+        QPalette.ColorRole.Base: "#0f1216",
+        QPalette.ColorRole.AlternateBase: "#171b21",
+        QPalette.ColorRole.ToolTipBase: "#1f242b",
+        QPalette.ColorRole.ToolTipText: "#d6dbe1",
+        QPalette.ColorRole.PlaceholderText: "#6e7681",
+        QPalette.ColorRole.Text: "#d6dbe1",
+        QPalette.ColorRole.Button: "#222831",
+        QPalette.ColorRole.ButtonText: "#d6dbe1",
+        QPalette.ColorRole.BrightText: "#ff6b6b",
+        QPalette.ColorRole.Highlight: "#1f6feb",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#58a6ff",
+        QPalette.ColorRole.Mid: "#2b313a",
+        QPalette.ColorRole.Dark: "#0b0d10",
+        QPalette.ColorRole.Shadow: "#000000",
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#5c636c"))
+    return palette
+
+
+def apply_theme(app: QApplication, resources: Path | None = None) -> None:
+    """Fusion style, the dark palette, the dark style sheet and the window icon."""
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    app.setStyleSheet(load_style_sheet(resources))
+    app.setWindowIcon(app_icon())
+
+
+def prepare_application(app: QApplication, language: str) -> list[QTranslator]:
+    """Theme plus translators for the configured language; returns the translators installed."""
+    apply_theme(app)
+    return install_translators(app, language)
+
+
+def _run_dialog(dialog: QDialog) -> bool:
+    try:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        dialog.deleteLater()
+
+
+def first_run_dialog_if_needed(services: Services, parent: QWidget | None = None) -> FirstRunDialog | None:
+    """The first-run dialog when no account exists yet, otherwise None."""
+    return None if services.users.has_users() else FirstRunDialog(services, parent)
+
+
+def authenticate(services: Services, parent: QWidget | None = None) -> Principal | None:
+    """Create the first admin when needed, then log in; None when the user quits."""
+    user_name = ""
+    first_run = first_run_dialog_if_needed(services, parent)
+    if first_run is not None:
+        if not _run_dialog(first_run) or first_run.user is None:
+            return None
+        user_name = first_run.user.name
+    login = LoginDialog(services, user_name, parent)
+    principal = login.principal if _run_dialog(login) else None
+    return principal
+
+
+def build_main_window(
+    services: Services, principal: Principal, make_live: LiveFactory, *, demo: bool = False
+) -> MainWindow:
+    """The main window for a logged-in user (not shown yet), its wall connected to the live view."""
+    return MainWindow(services, principal, make_live, demo=demo)
+
+
+class _Interrupt:
+    """Set when SIGINT or SIGTERM asked the GUI to close."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+
+@contextmanager
+def _close_on_signals(app: QApplication) -> Iterator[_Interrupt]:
+    """Ctrl+C or SIGTERM closes every window (so dialogs' own event loops end too) and quits."""
+    interrupt = _Interrupt()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        interrupt.signal = signum
+        app.closeAllWindows()
+        app.quit()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Python runs signal handlers only between bytecodes; a timer lets it in while Qt's loop runs.
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    try:
+        yield interrupt
+    finally:
+        timer.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_gui(services: Services, args: argparse.Namespace, make_live: LiveFactory) -> int:
+    """Open the GUI: first run and login, then the main window; returns the exit status."""
+    app = create_application()
+    translators = prepare_application(app, services.config.ui.language)
+    try:
+        with _close_on_signals(app) as interrupt:
+            principal = authenticate(services)
+            if principal is not None and interrupt.signal is None:
+                window = build_main_window(services, principal, make_live, demo=bool(getattr(args, "demo", False)))
+                window.show()
+                status = app.exec()
+                window.deleteLater()
+            else:
+                status = 0
+        return 128 + interrupt.signal if interrupt.signal is not None else status
+    finally:
+        remove_translators(app, translators)

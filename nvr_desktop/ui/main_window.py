@@ -1,0 +1,399 @@
+"""The main window: camera tree on the left, the wall in the middle, menus and a status bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDockWidget,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nvr_desktop import APP_NAME
+from nvr_desktop.core.errors import NvrError
+from nvr_desktop.core.models import Principal
+from nvr_desktop.core.roles import Permission
+from nvr_desktop.ui.bridge import StreamBridge
+from nvr_desktop.ui.dialogs.about import AboutDialog
+from nvr_desktop.ui.dialogs.users import UsersDialog
+from nvr_desktop.ui.labels import error_text, role_label
+from nvr_desktop.ui.models.camera_tree import CAMERA_ID_ROLE, CameraTreeModel
+from nvr_desktop.ui.wall.ports import LiveFactory
+from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
+from nvr_desktop.ui.widgets import app_icon
+
+if TYPE_CHECKING:
+    from nvr_desktop.app import Services
+
+#: Wall layouts offered in View > Layout (number of tiles).
+LAYOUTS = (1, 4, 9, 16, 25, 36, 64, 128)
+DEFAULT_LAYOUT = 4
+
+
+class CameraTreeView(QTreeView):
+    """The camera tree: drag-only, several cameras can be selected and dragged at once."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cameraTree")
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setUniformRowHeights(True)
+        self.setAnimated(True)
+        self.setAllColumnsShowFocus(True)
+
+
+class MainWindow(QMainWindow):
+    """The window a logged-in user works in."""
+
+    layoutChanged = Signal(int)
+
+    def __init__(
+        self,
+        services: Services,
+        principal: Principal,
+        make_live: LiveFactory,
+        parent: QWidget | None = None,
+        *,
+        demo: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._demo = demo
+        self.principal = principal
+        self.layout_tiles = DEFAULT_LAYOUT
+        self._dialogs: list[QDialog] = []
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{APP_NAME} — {principal.name} ({role_label(principal.role)})")
+        self.setWindowIcon(app_icon())
+
+        self.camera_model = CameraTreeModel(self)
+        self.camera_proxy = QSortFilterProxyModel(self)
+        self.camera_proxy.setSourceModel(self.camera_model)
+        self.camera_proxy.setRecursiveFilteringEnabled(True)
+        self.camera_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.camera_proxy.setFilterKeyColumn(CameraTreeModel.NAME_COLUMN)
+
+        self.bridge = StreamBridge(self)
+        self._live = make_live(self.bridge.relay)
+        live = self._live
+        self.wall = VideoWall(live.supervisor.frames, live.supervisor, self, snapshot_dir=services.paths.snapshots)
+        self.wall.set_layout(self.layout_tiles)
+        self.bridge.stateChanged.connect(self.wall.on_state)
+        self.bridge.stateChanged.connect(self.camera_model.set_stream_state)
+        self.wall.pageChanged.connect(self._show_page)
+        self.setCentralWidget(self.wall)
+        self._build_camera_dock()
+        self._build_status_bar()
+        self._build_menus()
+        self.resize(1280, 800)
+        self.refresh_cameras()
+        self.connect_streams()
+        self.camera_tree.setFocus()
+
+    # ---- construction ------------------------------------------------------------------------------
+
+    def _build_camera_dock(self) -> None:
+        self.camera_filter = QLineEdit(self)
+        self.camera_filter.setObjectName("cameraFilter")
+        self.camera_filter.setPlaceholderText(self.tr("Filter cameras…"))
+        self.camera_filter.setClearButtonEnabled(True)
+        self.camera_filter.textChanged.connect(self._filter_cameras)
+        self.camera_tree = CameraTreeView(self)
+        self.camera_tree.doubleClicked.connect(lambda index: self._open_camera(index))
+        self.camera_tree.setModel(self.camera_proxy)
+        header = self.camera_tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(CameraTreeModel.NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(CameraTreeModel.STATUS_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        panel = QWidget(self)
+        panel.setObjectName("cameraPanel")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.camera_filter)
+        layout.addWidget(self.camera_tree, 1)
+        self.camera_dock = QDockWidget(self.tr("Cameras"), self)
+        self.camera_dock.setObjectName("cameraDock")
+        self.camera_dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.camera_dock.setWidget(panel)
+        self.camera_dock.setMinimumWidth(240)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.camera_dock)
+        self.resizeDocks([self.camera_dock], [280], Qt.Orientation.Horizontal)
+
+    def _build_status_bar(self) -> None:
+        self.user_label = QLabel(
+            self.tr("Logged in as %1 (%2)")
+            .replace("%1", self.principal.name)
+            .replace("%2", role_label(self.principal.role)),
+            self,
+        )
+        self.user_label.setObjectName("statusUser")
+        self.camera_count_label = QLabel(self)
+        self.camera_count_label.setObjectName("statusCameras")
+        self.page_label = QLabel(self)
+        self.page_label.setObjectName("statusPage")
+        status = self.statusBar()
+        status.addWidget(self.user_label)
+        status.addPermanentWidget(self.page_label)
+        status.addPermanentWidget(self.camera_count_label)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+
+        self.file_menu = bar.addMenu(self.tr("&File"))
+        self.action_quit = QAction(self.tr("&Quit"), self)
+        self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.action_quit.triggered.connect(self.close)
+        self.file_menu.addAction(self.action_quit)
+
+        self.view_menu = bar.addMenu(self.tr("&View"))
+        self.layout_menu = self.view_menu.addMenu(self.tr("&Layout"))
+        self.layout_group = QActionGroup(self)
+        self.layout_group.setExclusive(True)
+        self.layout_actions: dict[int, QAction] = {}
+        for tiles in LAYOUTS:
+            action = QAction(self.tr("%n tile(s)", "", tiles), self)
+            action.setCheckable(True)
+            action.setChecked(tiles == self.layout_tiles)
+            action.setData(tiles)
+            action.triggered.connect(lambda _checked=False, n=tiles: self.set_layout(n))
+            self.layout_group.addAction(action)
+            self.layout_menu.addAction(action)
+            self.layout_actions[tiles] = action
+        self.action_next_page = QAction(self.tr("&Next page"), self)
+        self.action_next_page.setShortcut(QKeySequence(Qt.Key.Key_PageDown))
+        self.action_next_page.triggered.connect(self.wall.next_page)
+        self.action_previous_page = QAction(self.tr("&Previous page"), self)
+        self.action_previous_page.setShortcut(QKeySequence(Qt.Key.Key_PageUp))
+        self.action_previous_page.triggered.connect(self.wall.previous_page)
+        self.action_cycle = QAction(self.tr("&Cycle pages every 10 s"), self)
+        self.action_cycle.setCheckable(True)
+        self.action_cycle.toggled.connect(self._cycle_pages)
+        for action in (self.action_next_page, self.action_previous_page, self.action_cycle):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.views_menu = self.view_menu.addMenu(self.tr("Saved &views"))
+        self.views_menu.aboutToShow.connect(self._fill_views_menu)
+        self.action_save_view = QAction(self.tr("&Save view…"), self)
+        self.action_save_view.triggered.connect(self.ask_save_view)
+        self.view_menu.addAction(self.action_save_view)
+        self.view_menu.addSeparator()
+        self.action_fullscreen = QAction(self.tr("&Full screen"), self)
+        self.action_fullscreen.setCheckable(True)
+        self.action_fullscreen.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.action_fullscreen.toggled.connect(self.set_full_screen)
+        self.view_menu.addAction(self.action_fullscreen)
+        toggle_tree = self.camera_dock.toggleViewAction()
+        toggle_tree.setText(self.tr("Camera &tree"))
+        self.view_menu.addAction(toggle_tree)
+
+        self.cameras_menu = bar.addMenu(self.tr("&Cameras"))
+        self.action_add_camera = QAction(self.tr("&Add camera…"), self)
+        # The camera wizard is a later feature: the action is there so the menu shows what is coming.
+        self.action_add_camera.setEnabled(False)
+        if self.principal.can(Permission.MANAGE_CAMERAS):
+            tip = self.tr("Coming with the camera wizard")
+        else:
+            tip = self.tr("Only administrators can add cameras")
+        self.action_add_camera.setToolTip(tip)
+        self.action_add_camera.setStatusTip(tip)
+        self.cameras_menu.addAction(self.action_add_camera)
+        self.cameras_menu.setToolTipsVisible(True)
+        self.action_refresh = QAction(self.tr("&Reload camera list"), self)
+        self.action_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.action_refresh.triggered.connect(self.refresh_cameras)
+        self.cameras_menu.addAction(self.action_refresh)
+
+        self.tools_menu = bar.addMenu(self.tr("&Tools"))
+        self.action_users = QAction(self.tr("&Users…"), self)
+        self.action_users.setEnabled(self.principal.can(Permission.MANAGE_USERS))
+        if not self.action_users.isEnabled():
+            self.action_users.setToolTip(self.tr("Only administrators can manage users"))
+        self.action_users.triggered.connect(self.show_users)
+        self.tools_menu.addAction(self.action_users)
+        self.tools_menu.setToolTipsVisible(True)
+
+        self.help_menu = bar.addMenu(self.tr("&Help"))
+        self.action_about = QAction(self.tr("&About NVR Desktop"), self)
+        self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.action_about.triggered.connect(self.show_about)
+        self.help_menu.addAction(self.action_about)
+
+    # ---- behaviour ---------------------------------------------------------------------------------
+
+    def refresh_cameras(self) -> None:
+        """Reload the cameras this user may see (the service filters them) into the tree."""
+        try:
+            cameras = self._services.cameras.list(self.principal)
+        except NvrError as err:
+            cameras = []
+            self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
+        self.camera_model.set_cameras(cameras)
+        self.camera_tree.expandAll()
+        self.camera_count_label.setText(self.tr("%n camera(s)", "", len(cameras)))
+
+    def _filter_cameras(self, text: str) -> None:
+        self.camera_proxy.setFilterFixedString(text.strip())
+        self.camera_tree.expandAll()
+
+    def _camera_name(self, camera_id: int) -> str | None:
+        camera = self.camera_model.camera(camera_id)
+        return camera.name if camera is not None else None
+
+    def connect_streams(self) -> None:
+        """Connect the cameras this user may see (demo cameras when none exists) and put them on the wall."""
+        try:
+            live = self._live.connect(self.principal, demo=self._demo)
+        except NvrError as err:
+            live = []
+            self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
+        self.wall.set_cameras([WallCamera(c.id, c.name, c.demo) for c in live])
+        if any(c.demo for c in live):
+            self.statusBar().showMessage(self.tr("Showing built-in demo cameras: no camera is configured yet."), 30_000)
+        self._show_page(self.wall.page, self.wall.pages)
+
+    def _cycle_pages(self, on: bool) -> None:
+        self.wall.set_auto_cycle(10 if on else None)
+
+    def _show_page(self, page: int, pages: int) -> None:
+        self.page_label.setText(self.tr("Page %1 of %2").replace("%1", str(page + 1)).replace("%2", str(pages)))
+
+    def _open_camera(self, index: QModelIndex) -> None:
+        camera_id = index.data(CAMERA_ID_ROLE)
+        if isinstance(camera_id, int):
+            self.wall.show_solo(camera_id)
+
+    def set_layout(self, tiles: int) -> None:
+        """Show the wall with this many tiles per page."""
+        if tiles not in self.layout_actions:
+            raise ValueError(f"unsupported layout: {tiles} tiles")
+        self.layout_actions[tiles].setChecked(True)
+        if tiles != self.layout_tiles or self.wall.layout_tiles != tiles:
+            self.layout_tiles = tiles
+            self.wall.set_layout(tiles)
+            self._show_page(self.wall.page, self.wall.pages)
+            self.layoutChanged.emit(tiles)
+
+    def save_view(self, name: str) -> bool:
+        """Save the wall's layout and tile arrangement as a named view of this user."""
+        try:
+            self._services.views.save(self.principal, name, self.wall.layout_tiles, self.wall.slots())
+        except NvrError as err:
+            self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
+            return False
+        self.statusBar().showMessage(self.tr("Saved the view “%1”.").replace("%1", name.strip()), 5_000)
+        return True
+
+    def ask_save_view(self) -> None:
+        """Ask for a name and save the current view."""
+        name, ok = QInputDialog.getText(self, self.tr("Save view"), self.tr("Name of the view:"))
+        if ok and name.strip():
+            self.save_view(name)
+
+    def load_view(self, name: str) -> bool:
+        """Restore one of this user's saved views."""
+        for view in self._services.views.list(self.principal):
+            if view.name == name:
+                self.set_layout(view.layout)
+                self.wall.set_slots(list(view.camera_ids))
+                return True
+        return False
+
+    def _fill_views_menu(self) -> None:
+        self.views_menu.clear()
+        views = self._services.views.list(self.principal)
+        if not views:
+            empty = self.views_menu.addAction(self.tr("No saved views"))
+            empty.setEnabled(False)
+        for view in views:
+            action = self.views_menu.addAction(view.name)
+            action.setData(view.name)
+            action.triggered.connect(self._load_view_from_action)
+
+    def _load_view_from_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.load_view(str(action.data()))
+
+    def set_full_screen(self, on: bool) -> None:
+        """Enter or leave full screen (F11)."""
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+        if self.action_fullscreen.isChecked() != on:
+            self.action_fullscreen.setChecked(on)
+
+    def show_users(self) -> UsersDialog:
+        """Open the users list (admins only)."""
+        dialog = UsersDialog(self._services, self.principal, self)
+        self._open(dialog)
+        return dialog
+
+    def show_about(self) -> AboutDialog:
+        """Open Help > About."""
+        dialog = AboutDialog(self)
+        self._open(dialog)
+        return dialog
+
+    def _open(self, dialog: QDialog) -> None:
+        # Window-modal and non-blocking; the window keeps a reference so it can close it with itself.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(lambda _result=0, d=dialog: self._forget(d))
+        self._dialogs.append(dialog)
+        dialog.show()
+
+    def _forget(self, dialog: QDialog) -> None:
+        if dialog in self._dialogs:
+            self._dialogs.remove(dialog)
+
+    def open_dialogs(self) -> list[QDialog]:
+        """Dialogs this window opened that are still open."""
+        return list(self._dialogs)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Keep View > Full screen ticked the way the window really is."""
+        if event.type() == QEvent.Type.WindowStateChange and hasattr(self, "action_fullscreen"):
+            blocked = self.action_fullscreen.blockSignals(True)
+            self.action_fullscreen.setChecked(self.isFullScreen())
+            self.action_fullscreen.blockSignals(blocked)
+        super().changeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape leaves full screen."""
+        if event.key() == Qt.Key.Key_Escape and self.isFullScreen():
+            self.set_full_screen(False)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Close the dialogs this window opened along with it, then every stream."""
+        for dialog in list(self._dialogs):
+            dialog.close()
+        self.shutdown_streams()
+        super().closeEvent(event)
+
+    def shutdown_streams(self) -> None:
+        """Stop painting and close every camera connection (bounded wait)."""
+        self.wall.release()
+        self.bridge.stop()
+        self._live.close()

@@ -1,0 +1,1 @@
+"""The video wall area in the middle of the main window."""

@@ -1,0 +1,715 @@
+"""The live video wall: one widget paints every tile on a timer from the latest-frame store."""
+
+from __future__ import annotations
+
+import collections
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QHideEvent,
+    QImage,
+    QKeyEvent,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QRegion,
+    QResizeEvent,
+    QShowEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
+
+from nvr_desktop.core.grid import LAYOUTS, Rect, page_count, tile_rects
+from nvr_desktop.media.frames import Frame, FrameStore
+from nvr_desktop.media.state import PROTECTED_PRIORITY, DisplayWish, StreamState, StreamStats
+from nvr_desktop.ui.models.camera_tree import decode_camera_ids
+
+MAX_ZOOM = 8.0
+_BG = QColor("#0b0e13")
+_TILE_BG = QColor("#151a21")
+_EMPTY_FG = QColor("#4b5563")
+_TEXT = QColor("#e6edf3")
+_STATE_COLORS = {
+    StreamState.LIVE: QColor("#3fb950"),
+    StreamState.CONNECTING: QColor("#d29922"),
+    StreamState.RECONNECTING: QColor("#d29922"),
+    StreamState.OFFLINE: QColor("#8b949e"),
+    StreamState.UNAUTHORIZED: QColor("#f85149"),
+    StreamState.UNSUPPORTED: QColor("#f85149"),
+    StreamState.ERROR: QColor("#f85149"),
+    StreamState.STOPPED: QColor("#8b949e"),
+}
+
+
+class StreamControl(Protocol):
+    """What the wall needs from the stream engine (the supervisor)."""
+
+    def set_display(self, camera_id: int, wish: DisplayWish) -> None:
+        """Say how a camera is shown."""
+
+    def stats(self, camera_id: int) -> StreamStats:
+        """Live figures of a camera."""
+
+
+@dataclass(frozen=True)
+class WallCamera:
+    """A camera the wall can show."""
+
+    id: int
+    name: str
+    demo: bool = False
+
+
+@dataclass
+class _Picture:
+    frame: Frame
+    image: QImage  # wraps frame.image's memory: keep the frame referenced
+
+
+class VideoWall(QWidget):
+    """Tiles in a grid with pages; double-click for one camera full size on its main stream."""
+
+    tileSelected = Signal(int)
+    soloChanged = Signal(object)  # camera id or None
+    pageChanged = Signal(int, int)  # page, pages
+    layoutChanged = Signal(int)
+
+    def __init__(
+        self,
+        frames: FrameStore,
+        control: StreamControl,
+        parent: QWidget | None = None,
+        *,
+        refresh_ms: int = 40,
+        snapshot_dir: Path | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("videoWall")
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._frames = frames
+        self._control = control
+        self.snapshot_dir = snapshot_dir
+        self._cameras: dict[int, WallCamera] = {}
+        self._slots: list[int | None] = []
+        self._tiles = 4
+        self._page = 0
+        self._solo: int | None = None
+        self._selected: int | None = None
+        self._states: dict[int, StreamStats] = {}
+        self._recording: set[int] = set()
+        self._pictures: dict[int, _Picture] = {}
+        self._seen: dict[int, int] = {}
+        self._sent: dict[int, DisplayWish] = {}
+        self._zoom = 1.0
+        self._zoom_center = QPointF(0.5, 0.5)
+        self._pan_from: QPoint | None = None
+        self._drop_tile: int | None = None
+        self._shown = False
+        # Timing figures for the benchmark: intervals between refresh ticks and paint durations (ms).
+        self.tick_intervals: collections.deque[float] = collections.deque(maxlen=10_000)
+        self.paint_ms: collections.deque[float] = collections.deque(maxlen=10_000)
+        self.paints = 0
+        self._last_tick = 0.0
+        self._refresh = QTimer(self)
+        self._refresh.setTimerType(Qt.TimerType.PreciseTimer)
+        self._refresh.timeout.connect(self._on_tick)
+        self._refresh.start(refresh_ms)
+        self._stats_timer = QTimer(self)
+        self._stats_timer.timeout.connect(self._refresh_stats)
+        self._stats_timer.start(1000)
+        self._cycle = QTimer(self)
+        self._cycle.timeout.connect(self.next_page)
+
+    # ---- content ------------------------------------------------------------------------------------
+
+    def set_cameras(self, cameras: list[WallCamera]) -> None:
+        """The cameras on the wall, in tile order; keeps a user's tile arrangement for cameras still present."""
+        new = {c.id: c for c in cameras}
+        kept = [cid if cid in new else None for cid in self._slots]
+        for camera in cameras:
+            if camera.id not in kept:
+                try:
+                    kept[kept.index(None)] = camera.id
+                except ValueError:
+                    kept.append(camera.id)
+        while kept and kept[-1] is None:
+            kept.pop()
+        self._cameras = new
+        self._slots = kept
+        for cid in list(self._pictures):
+            if cid not in new:
+                self._pictures.pop(cid)
+                self._seen.pop(cid, None)
+        if self._solo is not None and self._solo not in new:
+            self._solo = None
+        self._page = min(self._page, self.pages - 1)
+        self._changed()
+
+    def cameras(self) -> list[WallCamera]:
+        """Cameras on the wall."""
+        return list(self._cameras.values())
+
+    def set_slots(self, slots: list[int | None]) -> None:
+        """Arrange cameras by tile position (a saved view); unknown ids become empty tiles."""
+        self._slots = [cid if cid in self._cameras else None for cid in slots]
+        rest = [cid for cid in self._cameras if cid not in self._slots]
+        self._slots.extend(rest)
+        self._changed()
+
+    def slots(self) -> list[int | None]:
+        """Camera id per tile position across all pages."""
+        return list(self._slots)
+
+    @property
+    def layout_tiles(self) -> int:
+        """Tiles per page."""
+        return self._tiles
+
+    def set_layout(self, tiles: int) -> None:
+        """Switch to a layout of 1, 4, 9, 16, 25, 36, 64 or 128 tiles."""
+        if tiles not in LAYOUTS:
+            raise ValueError(f"unknown layout {tiles}")
+        first = self._page * self._tiles
+        self._tiles = tiles
+        self._page = min(first // tiles, self.pages - 1)
+        self._solo = None
+        self._changed()
+        self.layoutChanged.emit(tiles)
+
+    @property
+    def page(self) -> int:
+        """The page shown (0-based)."""
+        return self._page
+
+    @property
+    def pages(self) -> int:
+        """How many pages the cameras fill."""
+        return page_count(len(self._slots), self._tiles)
+
+    def set_page(self, page: int) -> None:
+        """Show a page (wraps around)."""
+        self._page = page % self.pages
+        self._changed()
+        self.pageChanged.emit(self._page, self.pages)
+
+    def next_page(self) -> None:
+        """Show the next page."""
+        self.set_page(self._page + 1)
+
+    def previous_page(self) -> None:
+        """Show the previous page."""
+        self.set_page(self._page - 1)
+
+    def set_auto_cycle(self, seconds: float | None) -> None:
+        """Advance pages every few seconds (None stops)."""
+        if seconds:
+            self._cycle.start(int(seconds * 1000))
+        else:
+            self._cycle.stop()
+
+    @property
+    def auto_cycling(self) -> bool:
+        """True while pages advance by themselves."""
+        return self._cycle.isActive()
+
+    def visible_cameras(self) -> list[int]:
+        """Cameras whose tiles are on screen now."""
+        if not self._shown:
+            return []
+        if self._solo is not None:
+            return [self._solo]
+        return [cid for cid in self._page_slots() if cid is not None]
+
+    def _page_slots(self) -> list[int | None]:
+        start = self._page * self._tiles
+        page = self._slots[start : start + self._tiles]
+        return page + [None] * (self._tiles - len(page))
+
+    def tile_camera(self, index: int) -> int | None:
+        """The camera in a tile of the current page."""
+        if self._solo is not None:
+            return self._solo if index == 0 else None
+        slots = self._page_slots()
+        return slots[index] if 0 <= index < len(slots) else None
+
+    # ---- solo (full size) and selection --------------------------------------------------------------
+
+    @property
+    def solo(self) -> int | None:
+        """The camera shown alone on its main stream, if any."""
+        return self._solo
+
+    def show_solo(self, camera_id: int | None) -> None:
+        """Show one camera alone at full size (main stream), or None to go back to the grid."""
+        if camera_id is not None and camera_id not in self._cameras:
+            return
+        self._solo = camera_id
+        self._zoom = 1.0
+        self._zoom_center = QPointF(0.5, 0.5)
+        self._changed()
+        self.soloChanged.emit(camera_id)
+
+    def select(self, camera_id: int | None) -> None:
+        """Mark a tile as selected (it is never degraded by the load governor)."""
+        self._selected = camera_id
+        self._changed()
+        if camera_id is not None:
+            self.tileSelected.emit(camera_id)
+
+    @property
+    def selected(self) -> int | None:
+        """The selected camera."""
+        return self._selected
+
+    @property
+    def zoom(self) -> float:
+        """Digital zoom factor in solo view."""
+        return self._zoom
+
+    def set_zoom(self, factor: float, center: QPointF | None = None) -> None:
+        """Digital zoom (1 to 8) around a point given in picture fractions."""
+        self._zoom = max(1.0, min(MAX_ZOOM, factor))
+        if center is not None:
+            self._zoom_center = center
+        self._clamp_center()
+        self.update()
+
+    # ---- state from the engine -----------------------------------------------------------------------
+
+    def on_state(self, camera_id: int, stats: StreamStats) -> None:
+        """Slot for StreamBridge.stateChanged."""
+        self._states[camera_id] = stats
+        if stats.state is StreamState.STOPPED:
+            self._pictures.pop(camera_id, None)
+        self._update_camera(camera_id)
+
+    def state(self, camera_id: int) -> StreamStats:
+        """The last state reported for a camera."""
+        return self._states.get(camera_id, StreamStats(state=StreamState.CONNECTING))
+
+    def set_recording(self, camera_id: int, on: bool) -> None:
+        """Show or hide the recording dot of a camera."""
+        (self._recording.add if on else self._recording.discard)(camera_id)
+        self._update_camera(camera_id)
+
+    # ---- snapshots -----------------------------------------------------------------------------------
+
+    def snapshot_image(self, camera_id: int) -> QImage | None:
+        """A copy of the picture shown for a camera."""
+        picture = self._pictures.get(camera_id)
+        return picture.image.copy() if picture is not None else None
+
+    def save_snapshot(self, camera_id: int, folder: Path | None = None) -> Path | None:
+        """Save the camera's current picture as a JPEG under folder (default: the snapshot folder)."""
+        image = self.snapshot_image(camera_id)
+        target = folder or self.snapshot_dir
+        if image is None or target is None:
+            return None
+        target.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S_%fZ")
+        path = target / f"camera{camera_id}_{stamp}.jpg"
+        return path if image.save(str(path), b"JPG", 92) else None
+
+    # ---- geometry and display wishes ------------------------------------------------------------------
+
+    def tile_rect(self, index: int) -> QRect:
+        """Widget rectangle of a tile of the current view."""
+        rects = self._rects()
+        if not 0 <= index < len(rects):
+            return QRect()
+        r = rects[index]
+        return QRect(r.x, r.y, r.width, r.height)
+
+    def _rects(self) -> list[Rect]:
+        tiles = 1 if self._solo is not None else self._tiles
+        return tile_rects(tiles, max(1, self.width()), max(1, self.height()), gap=0 if tiles == 1 else 2)
+
+    def _tile_index_at(self, pos: QPoint | QPointF) -> int | None:
+        for index, rect in enumerate(self._rects()):
+            if rect.contains(pos.x(), pos.y()):
+                return index
+        return None
+
+    def _changed(self) -> None:
+        self._push_display()
+        self.update()
+
+    def _push_display(self) -> None:
+        ratio = self.devicePixelRatioF()
+        visible = self.visible_cameras()
+        rects = self._rects()
+        wishes: dict[int, DisplayWish] = {}
+        for order, cid in enumerate(visible):
+            if self._solo is not None:
+                rect = rects[0]
+                wish = DisplayWish(True, self._box(rect, ratio, zoomable=True), "main", PROTECTED_PRIORITY + 1)
+            else:
+                index = self._page_slots().index(cid)
+                priority = PROTECTED_PRIORITY if cid == self._selected else len(visible) - order
+                wish = DisplayWish(True, self._box(rects[index], ratio), "sub", priority)
+            wishes[cid] = wish
+        for cid in self._cameras:
+            wish = wishes.get(cid, DisplayWish(visible=False))
+            if self._sent.get(cid) != wish:
+                self._sent[cid] = wish
+                self._control.set_display(cid, wish)
+
+    @staticmethod
+    def _box(rect: Rect, ratio: float, zoomable: bool = False) -> tuple[int, int]:
+        scale = ratio * (2.0 if zoomable else 1.0)  # solo view keeps detail for the digital zoom
+        return max(16, int(rect.width * scale)), max(16, int(rect.height * scale))
+
+    # ---- refresh --------------------------------------------------------------------------------------
+
+    def _on_tick(self) -> None:
+        now = time.perf_counter()
+        if self._last_tick:
+            self.tick_intervals.append((now - self._last_tick) * 1000)
+        self._last_tick = now
+        visible = self.visible_cameras()
+        if not visible:
+            return
+        changed = self._frames.changed_since({cid: self._seen.get(cid, -1) for cid in visible})
+        region = QRegion()
+        for cid in visible:
+            frame = changed.get(cid)
+            if frame is None:
+                continue
+            self._seen[cid] = frame.seq
+            image = frame.image
+            height, width = image.shape[:2]
+            qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_RGB888)
+            self._pictures[cid] = _Picture(frame, qimage)
+            region += self._camera_rect(cid)
+        if not region.isEmpty():
+            self.update(region)
+
+    def _camera_rect(self, camera_id: int) -> QRect:
+        if self._solo is not None:
+            return self.rect() if camera_id == self._solo else QRect()
+        slots = self._page_slots()
+        return self.tile_rect(slots.index(camera_id)) if camera_id in slots else QRect()
+
+    def _update_camera(self, camera_id: int) -> None:
+        rect = self._camera_rect(camera_id)
+        if not rect.isEmpty():
+            self.update(rect)
+
+    def _refresh_stats(self) -> None:
+        for cid in self.visible_cameras():
+            stats = self._control.stats(cid)
+            if stats.state is not StreamState.STOPPED:
+                self._states[cid] = stats
+        if self.visible_cameras():
+            self.update()
+
+    # ---- painting ---------------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        started = time.perf_counter()
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), _BG)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._solo is not None)
+        clip = event.region()
+        for index, rect in enumerate(self._rects()):
+            qrect = QRect(rect.x, rect.y, rect.width, rect.height)
+            if not clip.intersects(qrect):
+                continue
+            self._paint_tile(painter, qrect, self.tile_camera(index), index)
+        painter.end()
+        self.paints += 1
+        self.paint_ms.append((time.perf_counter() - started) * 1000)
+
+    def _paint_tile(self, painter: QPainter, rect: QRect, camera_id: int | None, index: int) -> None:
+        painter.fillRect(rect, _TILE_BG)
+        if camera_id is None:
+            self._paint_empty(painter, rect, index)
+            return
+        picture = self._pictures.get(camera_id)
+        stats = self.state(camera_id)
+        if picture is not None:
+            self._paint_picture(painter, rect, picture.image)
+        self._paint_overlay(painter, rect, camera_id, stats, has_picture=picture is not None)
+        if camera_id == self._selected and self._solo is None:
+            painter.setPen(QColor("#2f81f7"))
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        if index == self._drop_tile:
+            painter.fillRect(rect, QColor(47, 129, 247, 60))
+
+    def _paint_empty(self, painter: QPainter, rect: QRect, index: int) -> None:
+        if index == self._drop_tile:
+            painter.fillRect(rect, QColor(47, 129, 247, 60))
+        if rect.width() < 90:
+            return
+        painter.setPen(_EMPTY_FG)
+        painter.setFont(self._font(rect, 0.09))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.tr("Drag a camera here"))
+
+    def _paint_picture(self, painter: QPainter, rect: QRect, image: QImage) -> None:
+        src = QRectF(0, 0, image.width(), image.height())
+        if self._solo is not None and self._zoom > 1.0:
+            w, h = src.width() / self._zoom, src.height() / self._zoom
+            cx, cy = self._zoom_center.x() * src.width(), self._zoom_center.y() * src.height()
+            src = QRectF(cx - w / 2, cy - h / 2, w, h)
+        size = QSize(int(src.width()), int(src.height())).scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(QPoint(0, 0), size)
+        target.moveCenter(rect.center())
+        painter.drawImage(QRectF(target), image, src)
+
+    def _font(self, rect: QRect, share: float, minimum: int = 7, maximum: int = 15) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(int(max(minimum, min(maximum, rect.height() * share))))
+        return font
+
+    def _state_text(self, stats: StreamStats) -> str:
+        state = stats.state
+        if state is StreamState.CONNECTING:
+            return self.tr("Connecting…")
+        if state is StreamState.RECONNECTING:
+            return self.tr("Reconnecting…")
+        if state is StreamState.OFFLINE:
+            return self.tr("Offline")
+        if state is StreamState.UNAUTHORIZED:
+            return self.tr("Wrong camera user name or password")
+        if state is StreamState.UNSUPPORTED:
+            return self.tr("Unsupported video codec")
+        if state is StreamState.ERROR:
+            return self.tr("Error")
+        if state is StreamState.STOPPED:
+            return self.tr("Stopped")
+        return self.tr("Live")
+
+    def _paint_overlay(
+        self, painter: QPainter, rect: QRect, camera_id: int, stats: StreamStats, *, has_picture: bool
+    ) -> None:
+        camera = self._cameras.get(camera_id)
+        name = camera.name if camera else str(camera_id)
+        color = _STATE_COLORS.get(stats.state, _TEXT)
+        small = rect.width() < 160
+        if not has_picture or stats.state is not StreamState.LIVE:
+            painter.setPen(color)
+            painter.setFont(self._font(rect, 0.08, maximum=22))
+            text = self._state_text(stats)
+            if stats.state in (StreamState.ERROR, StreamState.OFFLINE, StreamState.RECONNECTING) and not small:
+                detail = stats.message.split(";")[0]
+                text = f"{text}\n{detail}" if detail else text
+            if not has_picture or stats.state is not StreamState.LIVE:
+                inner = rect.adjusted(6, 6, -6, -int(rect.height() * 0.18))
+                painter.drawText(inner, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        bar_h = max(12, min(26, int(rect.height() * 0.14)))
+        bar = QRect(rect.left(), rect.bottom() - bar_h + 1, rect.width(), bar_h)
+        gradient = QLinearGradient(QPointF(bar.topLeft()), QPointF(bar.bottomLeft()))
+        gradient.setColorAt(0, QColor(0, 0, 0, 40))
+        gradient.setColorAt(1, QColor(0, 0, 0, 190))
+        painter.fillRect(bar, gradient)
+        font = self._font(rect, 0.09, minimum=7, maximum=13)
+        painter.setFont(font)
+        dot = max(5, bar_h // 3)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawEllipse(bar.left() + 5, bar.center().y() - dot // 2, dot, dot)
+        text_rect = bar.adjusted(dot + 9, 0, -4, 0)
+        painter.setPen(_TEXT)
+        right = ""
+        if not small and stats.state is StreamState.LIVE:
+            right = self.tr("%1 fps").replace("%1", f"{stats.fps:.0f}")
+            if stats.decode_mode.value == "keyframes":
+                right = self.tr("key frames") + " · " + right
+        if right:
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, right)
+            text_rect.setRight(text_rect.right() - painter.fontMetrics().horizontalAdvance(right) - 8)
+        elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, max(0, text_rect.width()))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
+        if camera is not None and camera.demo and not small:
+            badge = self.tr("DEMO")
+            painter.setFont(self._font(rect, 0.07, maximum=12))
+            w = painter.fontMetrics().horizontalAdvance(badge) + 10
+            h = painter.fontMetrics().height() + 4
+            box = QRect(rect.left() + 6, rect.top() + 6, w, h)
+            painter.fillRect(box, QColor(210, 153, 34, 220))
+            painter.setPen(QColor("#0b0e13"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, badge)
+        if camera_id in self._recording:
+            radius = max(4, min(8, rect.height() // 25))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#f85149"))
+            painter.drawEllipse(QPoint(rect.right() - radius - 6, rect.top() + radius + 6), radius, radius)
+        if self._solo is not None and self._zoom > 1.0:
+            painter.setPen(_TEXT)
+            painter.setFont(self._font(rect, 0.03, maximum=14))
+            painter.drawText(
+                rect.adjusted(8, 8, -8, -8),
+                Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight,
+                f"{self._zoom:.1f}×",
+            )
+
+    # ---- input ------------------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self._tile_index_at(event.position())
+        if event.button() == Qt.MouseButton.LeftButton:
+            if index is not None and (cid := self.tile_camera(index)) is not None:
+                self.select(cid)
+            if self._solo is not None and self._zoom > 1.0:
+                self._pan_from = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None and self._solo is not None:
+            delta = event.position().toPoint() - self._pan_from
+            self._pan_from = event.position().toPoint()
+            scale = self._zoom * max(1, self.width())
+            self._zoom_center -= QPointF(delta.x() / scale, delta.y() * self.width() / max(1, self.height()) / scale)
+            self._clamp_center()
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._pan_from = None
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._solo is not None:
+            self.show_solo(None)
+            return
+        index = self._tile_index_at(event.position())
+        if index is not None and (cid := self.tile_camera(index)) is not None:
+            self.show_solo(cid)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self._solo is None:
+            super().wheelEvent(event)
+            return
+        steps = event.angleDelta().y() / 120
+        factor = self._zoom * (1.25**steps)
+        pos = event.position()
+        rect = self.rect()
+        # Zoom toward the cursor: move the centre part of the way to the point under it.
+        fx = self._zoom_center.x() + (pos.x() / max(1, rect.width()) - 0.5) / self._zoom
+        fy = self._zoom_center.y() + (pos.y() / max(1, rect.height()) - 0.5) / self._zoom
+        self.set_zoom(factor, QPointF(fx, fy) if steps > 0 else None)
+        event.accept()
+
+    def _clamp_center(self) -> None:
+        half = 0.5 / self._zoom
+        self._zoom_center = QPointF(
+            min(1 - half, max(half, self._zoom_center.x())), min(1 - half, max(half, self._zoom_center.y()))
+        )
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Escape and self._solo is not None:
+            self.show_solo(None)
+        elif key == Qt.Key.Key_PageDown:
+            self.next_page()
+        elif key == Qt.Key.Key_PageUp:
+            self.previous_page()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._selected is not None and self._solo is None:
+            self.show_solo(self._selected)
+        else:
+            super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self._tile_index_at(event.pos())
+        cid = self.tile_camera(index) if index is not None else None
+        if cid is None:
+            return
+        menu = QMenu(self)
+        if self._solo is None:
+            menu.addAction(self.tr("Full screen"), lambda: self.show_solo(cid))
+        else:
+            menu.addAction(self.tr("Back to the wall"), lambda: self.show_solo(None))
+        snap = menu.addAction(self.tr("Save snapshot"), lambda: self.save_snapshot(cid))
+        snap.setEnabled(cid in self._pictures and self.snapshot_dir is not None)
+        if self._solo is None:
+            menu.addAction(self.tr("Clear tile"), lambda: self._clear_slot(cid))
+        menu.exec(event.globalPos())
+
+    def _clear_slot(self, camera_id: int) -> None:
+        self._slots = [None if c == camera_id else c for c in self._slots]
+        self._changed()
+
+    def place_camera(self, camera_id: int, tile_index: int) -> None:
+        """Put a camera in a tile of the current page (swapping with where it was)."""
+        if camera_id not in self._cameras or self._solo is not None:
+            return
+        target = self._page * self._tiles + tile_index
+        while len(self._slots) <= target:
+            self._slots.append(None)
+        if camera_id in self._slots:
+            source = self._slots.index(camera_id)
+            self._slots[source], self._slots[target] = self._slots[target], camera_id
+        else:
+            self._slots[target] = camera_id
+        self._changed()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if decode_camera_ids(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        index = self._tile_index_at(event.position())
+        if index != self._drop_tile:
+            self._drop_tile = index
+            self.update()
+        if index is not None and decode_camera_ids(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: object) -> None:
+        self._drop_tile = None
+        self.update()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        index = self._tile_index_at(event.position())
+        self._drop_tile = None
+        ids = decode_camera_ids(event.mimeData())
+        if index is None or not ids:
+            event.ignore()
+            self.update()
+            return
+        for offset, cid in enumerate(ids):
+            if index + offset < self._tiles:
+                self.place_camera(cid, index + offset)
+        event.acceptProposedAction()
+
+    # ---- visibility ---------------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._shown = True
+        self._push_display()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._shown = False
+        self._push_display()
+        super().hideEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._push_display()
+        super().resizeEvent(event)
+
+    def release(self) -> None:
+        """Stop timers and tell the engine nothing is shown any more."""
+        self._refresh.stop()
+        self._stats_timer.stop()
+        self._cycle.stop()
+        self._shown = False
+        self._push_display()

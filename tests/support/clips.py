@@ -1,0 +1,132 @@
+"""H.264 MP4 test clips generated in code with PyAV (libx264 from the av wheel), cached under a temp folder.
+
+Every frame carries its index as a row of 16x16 black/white blocks in the top-left corner (bit 0 first),
+which `read_counter` reads back from a decoded luma plane, so tests can tell which frames arrived and whether
+a looped clip wrapped. The rest of the picture is a scrolling diagonal gradient and a bouncing box.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import zlib
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from numpy.typing import NDArray
+
+COUNTER_BITS = 16
+COUNTER_BLOCK = 16
+_GENERATOR_VERSION = 2  # bump when the picture or the encoder settings change: old cache entries are ignored
+
+
+def cache_dir() -> Path:
+    """The clip cache folder: $NVR_TEST_CACHE or /tmp/nvr-test-cache (created if missing)."""
+    folder = Path(os.environ.get("NVR_TEST_CACHE") or "/tmp/nvr-test-cache")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _luma_frame(base: NDArray[np.uint16], index: int, width: int, height: int) -> NDArray[np.uint8]:
+    luma = ((base + 3 * index) & 0xFF).astype(np.uint8)
+    box = max(16, height // 6)
+    span_x, span_y = max(1, width - box), max(1, height - box)
+    bx = (7 * index) % (2 * span_x)
+    by = (5 * index) % (2 * span_y)
+    x0 = bx if bx < span_x else 2 * span_x - bx
+    y0 = by if by < span_y else 2 * span_y - by
+    luma[y0 : y0 + box, x0 : x0 + box] = 235 - (index % 64)
+    for bit in range(COUNTER_BITS):
+        x = bit * COUNTER_BLOCK
+        if x + COUNTER_BLOCK > width:
+            break
+        luma[:COUNTER_BLOCK, x : x + COUNTER_BLOCK] = 235 if (index >> bit) & 1 else 16
+    return luma
+
+
+def read_counter(luma: NDArray[Any]) -> int:
+    """Read the frame index make_clip drew, from an 8-bit luma plane (frame.to_ndarray(format="gray"))."""
+    value = 0
+    half = COUNTER_BLOCK // 2
+    for bit in range(COUNTER_BITS):
+        x = bit * COUNTER_BLOCK
+        if x + COUNTER_BLOCK > luma.shape[1]:
+            break
+        centre = luma[half - 4 : half + 4, x + half - 4 : x + half + 4]
+        if float(centre.mean()) > 125.0:
+            value |= 1 << bit
+    return value
+
+
+def make_clip(
+    path: Path | str,
+    width: int = 640,
+    height: int = 360,
+    fps: int = 25,
+    seconds: float = 60,
+    gop: int = 50,
+    label: str = "",
+) -> Path:
+    """Encode a moving H.264 MP4 (yuv420p, baseline, no B-frames, IDR every `gop` frames) at path."""
+    if width % 2 or height % 2:
+        raise ValueError(f"yuv420p needs even dimensions, got {width}x{height}")
+    path = Path(path)
+    frames = max(1, round(seconds * fps))
+    hue = zlib.crc32(label.encode("utf-8"))
+    chroma_u = np.full((height // 2, width // 2), 64 + hue % 128, dtype=np.uint8)
+    chroma_v = np.full((height // 2, width // 2), 64 + (hue >> 8) % 128, dtype=np.uint8)
+    ys, xs = np.mgrid[0:height, 0:width]
+    base = (xs + ys).astype(np.uint16)
+    time_base = Fraction(1, fps)
+    with av.open(str(path), mode="w", format="mp4") as container:
+        if label:
+            container.metadata["title"] = label
+        stream = container.add_stream(
+            "libx264",
+            rate=fps,
+            options={
+                "preset": "ultrafast",
+                "profile": "baseline",
+                "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0:sliced-threads=0",
+            },
+        )
+        stream.width = width
+        stream.height = height
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = time_base
+        stream.codec_context.gop_size = gop
+        stream.codec_context.max_b_frames = 0
+        # One slice per frame, like cameras: PyAV's default slice threading makes x264 cut frames into
+        # slices, and h264parse config-interval=-1 then splits IDR frames by putting SPS/PPS between them.
+        stream.codec_context.thread_type = "FRAME"
+        planes = np.empty((height * 3 // 2, width), dtype=np.uint8)
+        quarter = (height // 2) * (width // 2)
+        for index in range(frames):
+            planes[:height] = _luma_frame(base, index, width, height)
+            chroma = planes[height:].reshape(-1)
+            chroma[:quarter] = chroma_u.reshape(-1)
+            chroma[quarter:] = chroma_v.reshape(-1)
+            frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+            frame.pts = index
+            frame.time_base = time_base
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+def cached_clip(width: int, height: int, fps: int, seconds: float, gop: int) -> Path:
+    """Return a cached make_clip() file for these settings, generated once (atomic rename: parallel-safe)."""
+    name = f"clip-v{_GENERATOR_VERSION}-{width}x{height}-{fps}fps-{seconds:g}s-gop{gop}.mp4"
+    final = cache_dir() / name
+    if final.exists() and final.stat().st_size > 0:
+        return final
+    partial = final.with_name(f".{final.stem}.{os.getpid()}.{uuid.uuid4().hex}.partial.mp4")
+    try:
+        make_clip(partial, width, height, fps, seconds, gop, label=name)
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    return final
