@@ -64,6 +64,34 @@ def _positive_id(text: str) -> int:
     return value
 
 
+def _layout(text: str) -> int:
+    from nvr_desktop.core.grid import LAYOUTS
+
+    if not text.isdigit() or int(text) not in LAYOUTS:
+        raise argparse.ArgumentTypeError(f"choose one of {', '.join(map(str, LAYOUTS))}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError("choose between 0 and 600 seconds")
+    return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"not a size like 1600x900: {text!r}")
+    width, height = int(parts[0]), int(parts[1])
+    if not (160 <= width <= 7680 and 90 <= height <= 4320):
+        raise argparse.ArgumentTypeError("choose a size between 160x90 and 7680x4320")
+    return width, height
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for main.py."""
     parser = argparse.ArgumentParser(
@@ -79,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--headless", action="store_true", help="run the services without any window (service mode)")
     parser.add_argument("--demo", action="store_true", help="show built-in demo cameras on the wall")
+    shot = parser.add_argument_group(
+        "support screenshot (renders the wall offscreen with the CLI's rights, then exits)"
+    )
+    shot.add_argument("--screenshot", type=Path, metavar="FILE", help="save a PNG of the wall to FILE and exit")
+    shot.add_argument(
+        "--layout",
+        type=_layout,
+        default=None,
+        metavar="N",
+        help="tiles on the wall: 1, 4, 9, 16, 25, 36, 64 or 128 (first N cameras)",
+    )
+    shot.add_argument("--after", type=_seconds, default=5.0, metavar="SECONDS", help="wait before the shot (0-600)")
+    shot.add_argument("--size", type=_size, default=(1600, 900), metavar="WxH", help="picture size (default 1600x900)")
     parser.add_argument(
         "--as-user",
         metavar="NAME",
@@ -360,6 +401,8 @@ def main(
     try:
         passwords = PasswordInput(stdin)
         if args.command is None:
+            if args.screenshot is not None:
+                return _screenshot(services, args, err)
             if args.headless:
                 return run_headless(services, out)
             gui = launch_gui or _launch_gui
@@ -376,6 +419,38 @@ def main(
         return 130
     finally:
         services.close()
+
+
+def _screenshot(services: Any, args: argparse.Namespace, err: IO[str]) -> int:
+    """Render the wall of the first N cameras offscreen with the CLI owner's rights and save a PNG."""
+    target: Path = args.screenshot.expanduser().absolute()
+    if not target.parent.is_dir():
+        err.write(f"error: the folder {target.parent} does not exist\n")
+        return 2
+    if target.suffix.lower() != ".png":
+        err.write("error: the screenshot file must end in .png\n")
+        return 2
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from nvr_desktop.app import build_live_view
+    from nvr_desktop.security.access import owner_principal
+    from nvr_desktop.ui.application import render_wall_screenshot
+
+    principal = owner_principal(getpass.getuser())
+    ok = render_wall_screenshot(
+        lambda on_state: build_live_view(services, on_state),
+        principal,
+        target,
+        tiles=args.layout or 16,
+        after_s=args.after,
+        size=args.size,
+        demo=args.demo,
+        snapshot_dir=services.paths.snapshots,
+        language=services.config.ui.language,
+    )
+    if not ok:
+        err.write(f"error: could not write {target}\n")
+        return 9
+    return 0
 
 
 def _launch_gui(services: Any, args: argparse.Namespace) -> int:

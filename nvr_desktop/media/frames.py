@@ -8,7 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-RgbImage = npt.NDArray[np.uint8]  # shape (height, width, 3), C-contiguous RGB24
+#: Shape (height, width, 4), C-contiguous, bytes B, G, R, 255 per pixel: the layout of Qt's Format_RGB32 on
+#: little-endian machines, so the wall draws it with a plain copy (no per-pixel conversion).
+PIXEL_FORMAT = "bgra"
+RgbImage = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,10 @@ class FrameStore:
             return self._slots.get(camera_id)
 
     def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
-        """Frames whose sequence differs from the one in seen (camera id -> last seq painted)."""
+        """For the cameras in seen (camera id -> last sequence painted), the frames that are newer."""
+        slots = self._slots
         with self._lock:
-            return {cid: f for cid, f in self._slots.items() if seen.get(cid) != f.seq}
+            return {cid: f for cid, last in seen.items() if (f := slots.get(cid)) is not None and f.seq != last}
 
     def drop(self, camera_id: int) -> None:
         """Forget a camera's frame (its tile went away or the camera was removed)."""

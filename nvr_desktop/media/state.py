@@ -43,6 +43,7 @@ class StreamStats:
     height: int = 0
     fps: float = 0.0  # frames decoded for display per second
     input_fps: float = 0.0  # video packets received per second
+    nominal_fps: float = 0.0  # the frame rate the camera declares
     bitrate_kbps: float = 0.0
     dropped_frames: int = 0
     reconnects: int = 0

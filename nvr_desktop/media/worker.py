@@ -17,7 +17,7 @@ import av.error
 import numpy as np
 from av.video.reformatter import Interpolation, VideoReformatter
 
-from nvr_desktop.media.frames import FrameStore
+from nvr_desktop.media.frames import PIXEL_FORMAT, FrameStore
 from nvr_desktop.media.source import SourceSpec, classify_error, open_container
 from nvr_desktop.media.state import DecodeMode, StreamState, StreamStats
 
@@ -50,11 +50,15 @@ class NoVideoStreamError(Exception):
 
 
 def fit_size(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
-    """The largest even size inside box that keeps the source aspect ratio, never above the source."""
+    """The largest size inside box that keeps the source aspect ratio, never above the source.
+
+    The width is a multiple of 16 (whole 64-byte rows of 4-byte pixels: FFmpeg then pads nothing and the frame
+    reaches the GUI without a copy) and the height is even.
+    """
     if src_w <= 0 or src_h <= 0 or box_w <= 0 or box_h <= 0:
-        return max(2, src_w - src_w % 2), max(2, src_h - src_h % 2)
+        return max(16, src_w & ~15), max(2, src_h & ~1)
     scale = min(box_w / src_w, box_h / src_h, 1.0)
-    width = max(2, int(src_w * scale) & ~1)
+    width = max(16, int(src_w * scale) & ~15)
     height = max(2, int(src_h * scale) & ~1)
     return width, height
 
@@ -248,7 +252,15 @@ class StreamWorker:
                 mode, box = self._mode, self._box
             if not live:
                 live = True
-                self._set_state(StreamState.LIVE, "", codec=codec, width=ctx.width, height=ctx.height)
+                rate = video.average_rate or video.guessed_rate
+                self._set_state(
+                    StreamState.LIVE,
+                    "",
+                    codec=codec,
+                    width=ctx.width,
+                    height=ctx.height,
+                    nominal_fps=float(rate) if rate else 0.0,
+                )
             for sink in sinks:
                 try:
                     sink(packet, video)
@@ -286,12 +298,12 @@ class StreamWorker:
         for frame in decoded:
             self.decoded_frames += 1
             width, height = fit_size(frame.width, frame.height, *box)
-            if (width, height) != (ctx.width, ctx.height) or frame.format.name != "rgb24":
+            if (width, height) != (ctx.width, ctx.height) or frame.format.name != PIXEL_FORMAT:
                 frame = reformatter.reformat(
                     frame,
                     width=width,
                     height=height,
-                    format="rgb24",
+                    format=PIXEL_FORMAT,
                     interpolation=Interpolation.BILINEAR,
                     threads=1,
                 )

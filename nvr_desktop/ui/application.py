@@ -9,22 +9,25 @@ import argparse
 import logging
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, QTranslator
+from PySide6.QtCore import QEventLoop, QTimer, QTranslator
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from nvr_desktop import APP_NAME, __version__
 from nvr_desktop.core.models import Principal
+from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.first_run import FirstRunDialog
 from nvr_desktop.ui.dialogs.login import LoginDialog
 from nvr_desktop.ui.i18n import install_translators, remove_translators, resources_dir
 from nvr_desktop.ui.main_window import MainWindow
 from nvr_desktop.ui.wall.ports import LiveFactory
+from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
 from nvr_desktop.ui.widgets import app_icon
 
 if TYPE_CHECKING:
@@ -185,4 +188,45 @@ def run_gui(services: Services, args: argparse.Namespace, make_live: LiveFactory
                 status = 0
         return 128 + interrupt.signal if interrupt.signal is not None else status
     finally:
+        remove_translators(app, translators)
+
+
+def render_wall_screenshot(
+    make_live: LiveFactory,
+    principal: Principal,
+    target: Path,
+    *,
+    tiles: int,
+    after_s: float,
+    size: tuple[int, int],
+    demo: bool,
+    snapshot_dir: Path,
+    language: str,
+) -> bool:
+    """Show the wall of the first `tiles` cameras offscreen for after_s seconds, then save it as a PNG."""
+    app = create_application()
+    translators = prepare_application(app, language)
+    bridge = StreamBridge()
+    live = make_live(bridge.relay)
+    try:
+        cameras = live.connect(principal, demo=demo, limit=tiles)
+        wall = VideoWall(live.supervisor.frames, live.supervisor, snapshot_dir=snapshot_dir)
+        bridge.stateChanged.connect(wall.on_state)
+        wall.set_cameras([WallCamera(c.id, c.name, c.demo) for c in cameras][:tiles])
+        wall.set_layout(tiles)
+        wall.resize(*size)
+        wall.show()
+        deadline = time.monotonic() + after_s
+        while time.monotonic() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.01)
+        bridge.drain()
+        app.processEvents()
+        saved = wall.grab().save(str(target), "PNG")
+        wall.release()
+        wall.deleteLater()
+        return bool(saved)
+    finally:
+        bridge.stop()
+        live.close()
         remove_translators(app, translators)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nvr_desktop.ui.i18n import resources_dir
 
@@ -64,3 +73,30 @@ class DialogHeader(QWidget):
         row.setSpacing(14)
         row.addWidget(self.logo, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(texts, 1)
+
+
+def dialog_buttons(
+    dialog: QDialog, primary_text: str, quit_text: str
+) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """The primary action and Quit buttons of the first-run and login dialogs (Quit rejects the dialog)."""
+    buttons = QDialogButtonBox(dialog)
+    primary = QPushButton(primary_text, dialog)
+    primary.setObjectName("primaryButton")
+    primary.setDefault(True)
+    quit_button = QPushButton(quit_text, dialog)
+    buttons.addButton(primary, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+    quit_button.clicked.connect(dialog.reject)
+    return buttons, primary, quit_button
+
+
+def stack_dialog(dialog: QDialog, header: QWidget, form: QLayout, error: QWidget, buttons: QWidget) -> None:
+    """Lay out a dialog as header, form, error line and buttons, with the house margins."""
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(24, 22, 24, 18)
+    layout.setSpacing(16)
+    layout.addWidget(header)
+    layout.addLayout(form)
+    layout.addWidget(error)
+    layout.addStretch(1)
+    layout.addWidget(buttons)

@@ -74,7 +74,7 @@ def test_a_visible_tile_goes_live_and_gets_scaled_frames(
     assert (live.codec, live.width, live.height) == ("h264", 640, 360)
     wait_until(lambda: supervisor.frames.get(1) is not None, 10, "a frame")
     frame = supervisor.frames.get(1)
-    assert frame is not None and frame.image.shape == (180, 320, 3)
+    assert frame is not None and frame.image.shape == (180, 320, 4)
     time.sleep(2.5)
     stats = supervisor.stats(1)
     assert stats.fps > 15 and stats.input_fps > 15 and stats.bitrate_kbps > 10

@@ -8,12 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,7 +19,7 @@ from nvr_desktop.core.models import User
 from nvr_desktop.security.passwords import MIN_PASSWORD_CHARS, check_password_policy
 from nvr_desktop.security.users import check_user_name
 from nvr_desktop.ui.labels import error_text
-from nvr_desktop.ui.widgets import DialogHeader, ErrorLabel
+from nvr_desktop.ui.widgets import DialogHeader, ErrorLabel, dialog_buttons, stack_dialog
 
 if TYPE_CHECKING:
     from nvr_desktop.app import Services
@@ -69,24 +66,9 @@ class FirstRunDialog(QDialog):
         form.addRow("", hint)
 
         self.error_label = ErrorLabel(self)
-        buttons = QDialogButtonBox(self)
-        self.create_button = QPushButton(self.tr("Create account"), self)
-        self.create_button.setObjectName("primaryButton")
-        self.create_button.setDefault(True)
-        self.quit_button = QPushButton(self.tr("Quit"), self)
-        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons, self.create_button, self.quit_button = dialog_buttons(self, self.tr("Create account"), self.tr("Quit"))
         self.create_button.clicked.connect(self.submit)
-        self.quit_button.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 22, 24, 18)
-        layout.setSpacing(16)
-        layout.addWidget(header)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+        stack_dialog(self, header, form, self.error_label, buttons)
         self.setMinimumWidth(480)
         self.password_edit.setFocus()
 

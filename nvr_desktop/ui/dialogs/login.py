@@ -9,18 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from nvr_desktop.core.errors import AccountLockedError, AuthenticationError, NvrError
 from nvr_desktop.core.models import Principal
 from nvr_desktop.ui.labels import error_text
-from nvr_desktop.ui.widgets import DialogHeader, ErrorLabel
+from nvr_desktop.ui.widgets import DialogHeader, ErrorLabel, dialog_buttons, stack_dialog
 
 if TYPE_CHECKING:
     from nvr_desktop.app import Services
@@ -54,24 +51,9 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("Password:"), self.password_edit)
 
         self.error_label = ErrorLabel(self)
-        buttons = QDialogButtonBox(self)
-        self.login_button = QPushButton(self.tr("Log in"), self)
-        self.login_button.setObjectName("primaryButton")
-        self.login_button.setDefault(True)
-        self.quit_button = QPushButton(self.tr("Quit"), self)
-        buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons, self.login_button, self.quit_button = dialog_buttons(self, self.tr("Log in"), self.tr("Quit"))
         self.login_button.clicked.connect(self.submit)
-        self.quit_button.clicked.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 22, 24, 18)
-        layout.setSpacing(16)
-        layout.addWidget(header)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+        stack_dialog(self, header, form, self.error_label, buttons)
         self.setMinimumWidth(420)
         (self.password_edit if user_name else self.name_edit).setFocus()
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QHideEvent,
     QImage,
     QKeyEvent,
-    QLinearGradient,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -40,6 +39,8 @@ MAX_ZOOM = 8.0
 _BG = QColor("#0b0e13")
 _TILE_BG = QColor("#151a21")
 _EMPTY_FG = QColor("#4b5563")
+_BAR_BG = QColor("#0d1117")
+_BAR_SELECTED = QColor("#1f3a66")
 _TEXT = QColor("#e6edf3")
 _STATE_COLORS = {
     StreamState.LIVE: QColor("#3fb950"),
@@ -114,6 +115,10 @@ class VideoWall(QWidget):
         self._states: dict[int, StreamStats] = {}
         self._recording: set[int] = set()
         self._pictures: dict[int, _Picture] = {}
+        self._overlays: dict[int, tuple[tuple[object, ...], QImage]] = {}
+        self._bars: dict[int, tuple[tuple[object, ...], QImage]] = {}
+        self._rect_cache: tuple[tuple[object, ...], list[tuple[QRect, QRect, QRect]]] = ((), [])
+        self._placement: dict[tuple[int, ...], tuple[QPoint, bool]] = {}
         self._seen: dict[int, int] = {}
         self._sent: dict[int, DisplayWish] = {}
         self._zoom = 1.0
@@ -125,6 +130,7 @@ class VideoWall(QWidget):
         self.tick_intervals: collections.deque[float] = collections.deque(maxlen=10_000)
         self.paint_ms: collections.deque[float] = collections.deque(maxlen=10_000)
         self.paints = 0
+        self.pictures_shown: collections.Counter[int] = collections.Counter()  # new pictures per camera
         self._last_tick = 0.0
         self._refresh = QTimer(self)
         self._refresh.setTimerType(Qt.TimerType.PreciseTimer)
@@ -324,17 +330,16 @@ class VideoWall(QWidget):
         target.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S_%fZ")
         path = target / f"camera{camera_id}_{stamp}.jpg"
-        return path if image.save(str(path), b"JPG", 92) else None
+        # PySide6 6.11 stubs say bytes, the binding takes only str.
+        saved = image.save(str(path), "JPG", 92)  # type: ignore[call-overload]
+        return path if saved else None
 
     # ---- geometry and display wishes ------------------------------------------------------------------
 
     def tile_rect(self, index: int) -> QRect:
         """Widget rectangle of a tile of the current view."""
-        rects = self._rects()
-        if not 0 <= index < len(rects):
-            return QRect()
-        r = rects[index]
-        return QRect(r.x, r.y, r.width, r.height)
+        rects = self._qrects()
+        return QRect(rects[index]) if 0 <= index < len(rects) else QRect()
 
     def _rects(self) -> list[Rect]:
         tiles = 1 if self._solo is not None else self._tiles
@@ -353,16 +358,15 @@ class VideoWall(QWidget):
     def _push_display(self) -> None:
         ratio = self.devicePixelRatioF()
         visible = self.visible_cameras()
-        rects = self._rects()
+        videos = [video for _tile, video, _bar in self._layout_rects()]
+        positions = {cid: i for i, cid in enumerate(self._page_slots()) if cid is not None}
         wishes: dict[int, DisplayWish] = {}
         for order, cid in enumerate(visible):
             if self._solo is not None:
-                rect = rects[0]
-                wish = DisplayWish(True, self._box(rect, ratio, zoomable=True), "main", PROTECTED_PRIORITY + 1)
+                wish = DisplayWish(True, self._box(videos[0], ratio, zoomable=True), "main", PROTECTED_PRIORITY + 1)
             else:
-                index = self._page_slots().index(cid)
                 priority = PROTECTED_PRIORITY if cid == self._selected else len(visible) - order
-                wish = DisplayWish(True, self._box(rects[index], ratio), "sub", priority)
+                wish = DisplayWish(True, self._box(videos[positions[cid]], ratio), "sub", priority)
             wishes[cid] = wish
         for cid in self._cameras:
             wish = wishes.get(cid, DisplayWish(visible=False))
@@ -371,9 +375,9 @@ class VideoWall(QWidget):
                 self._control.set_display(cid, wish)
 
     @staticmethod
-    def _box(rect: Rect, ratio: float, zoomable: bool = False) -> tuple[int, int]:
+    def _box(rect: QRect, ratio: float, zoomable: bool = False) -> tuple[int, int]:
         scale = ratio * (2.0 if zoomable else 1.0)  # solo view keeps detail for the digital zoom
-        return max(16, int(rect.width * scale)), max(16, int(rect.height * scale))
+        return max(16, int(rect.width() * scale)), max(16, int(rect.height() * scale))
 
     # ---- refresh --------------------------------------------------------------------------------------
 
@@ -386,19 +390,24 @@ class VideoWall(QWidget):
         if not visible:
             return
         changed = self._frames.changed_since({cid: self._seen.get(cid, -1) for cid in visible})
-        region = QRegion()
-        for cid in visible:
-            frame = changed.get(cid)
-            if frame is None:
-                continue
+        if not changed:
+            return
+        for cid, frame in changed.items():
             self._seen[cid] = frame.seq
+            self.pictures_shown[cid] += 1
             image = frame.image
             height, width = image.shape[:2]
-            qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_RGB888)
+            qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_RGB32)
             self._pictures[cid] = _Picture(frame, qimage)
-            region += self._camera_rect(cid)
-        if not region.isEmpty():
-            self.update(region)
+        if self._solo is not None:
+            self.update(self._layout_rects()[0][1])
+            return
+        rects = self._layout_rects()
+        positions = {cid: i for i, cid in enumerate(self._page_slots()) if cid is not None}
+        region = QRegion()
+        for cid in changed:
+            region += rects[positions[cid]][1]  # only the video area; the label bar did not change
+        self.update(region)
 
     def _camera_rect(self, camera_id: int) -> QRect:
         if self._solo is not None:
@@ -424,33 +433,130 @@ class VideoWall(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         started = time.perf_counter()
         painter = QPainter(self)
-        painter.fillRect(event.rect(), _BG)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._solo is not None)
         clip = event.region()
-        for index, rect in enumerate(self._rects()):
-            qrect = QRect(rect.x, rect.y, rect.width, rect.height)
-            if not clip.intersects(qrect):
-                continue
-            self._paint_tile(painter, qrect, self.tile_camera(index), index)
+        covered = QRegion()
+        slots = [self._solo] if self._solo is not None else self._page_slots()
+        for index, (rect, video, bar) in enumerate(self._layout_rects()):
+            if clip.intersects(rect):
+                self._paint_tile(painter, clip, rect, video, bar, slots[index] if index < len(slots) else None, index)
+                covered += rect
+        gaps = clip.subtracted(covered)
+        if not gaps.isEmpty():
+            painter.setClipRegion(gaps)
+            painter.fillRect(gaps.boundingRect(), _BG)
         painter.end()
         self.paints += 1
         self.paint_ms.append((time.perf_counter() - started) * 1000)
 
-    def _paint_tile(self, painter: QPainter, rect: QRect, camera_id: int | None, index: int) -> None:
-        painter.fillRect(rect, _TILE_BG)
+    def _layout_rects(self) -> list[tuple[QRect, QRect, QRect]]:
+        """(tile, video area, label bar) per tile; the bar is an opaque strip under the video."""
+        key = (self._solo is not None, self._tiles, self.width(), self.height())
+        if self._rect_cache[0] != key:
+            rects = []
+            for r in self._rects():
+                tile = QRect(r.x, r.y, r.width, r.height)
+                bar_h = self._bar_height(tile)
+                video = QRect(r.x, r.y, r.width, max(1, r.height - bar_h))
+                bar = QRect(r.x, r.y + video.height(), r.width, r.height - video.height())
+                rects.append((tile, video, bar))
+            self._rect_cache = (key, rects)
+        return self._rect_cache[1]
+
+    def _qrects(self) -> list[QRect]:
+        return [tile for tile, _video, _bar in self._layout_rects()]
+
+    def _paint_tile(
+        self, painter: QPainter, clip: QRegion, rect: QRect, video: QRect, bar: QRect, camera_id: int | None, index: int
+    ) -> None:
+        # A new frame repaints only the video area: one plain copy of a picture the worker already scaled, plus
+        # marks (badges, state text) only where there are any. The label bar is a cached image redrawn when its
+        # text changes. Few Qt calls matter: each can wait for the GIL behind the stream threads.
         if camera_id is None:
+            painter.fillRect(rect, _TILE_BG)
             self._paint_empty(painter, rect, index)
             return
-        picture = self._pictures.get(camera_id)
         stats = self.state(camera_id)
-        if picture is not None:
-            self._paint_picture(painter, rect, picture.image)
-        self._paint_overlay(painter, rect, camera_id, stats, has_picture=picture is not None)
-        if camera_id == self._selected and self._solo is None:
-            painter.setPen(QColor("#2f81f7"))
-            painter.drawRect(rect.adjusted(0, 0, -1, -1))
-        if index == self._drop_tile:
-            painter.fillRect(rect, QColor(47, 129, 247, 60))
+        picture = self._pictures.get(camera_id)
+        if clip.intersects(video):
+            if picture is None:
+                painter.fillRect(video, _TILE_BG)
+            else:
+                self._paint_picture(painter, video, picture.image)
+            marks = self._marks(camera_id, video, index, stats, has_picture=picture is not None)
+            if marks is not None:
+                painter.drawImage(video.topLeft(), marks)
+        if clip.intersects(bar):
+            painter.drawImage(bar.topLeft(), self._bar(camera_id, bar, stats))
+
+    def _bar(self, camera_id: int, bar: QRect, stats: StreamStats) -> QImage:
+        camera = self._cameras.get(camera_id)
+        key = (
+            bar.width(),
+            bar.height(),
+            camera.name if camera else "",
+            stats.state,
+            round(stats.fps),
+            stats.decode_mode,
+            camera_id == self._selected,
+        )
+        cached = self._bars.get(camera_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        image = QImage(bar.width(), bar.height(), QImage.Format.Format_RGB32)
+        image.fill(_BAR_SELECTED if camera_id == self._selected else _BAR_BG)
+        painter = QPainter(image)
+        self._paint_bar(painter, QRect(0, 0, bar.width(), bar.height()), camera_id, stats)
+        painter.end()
+        self._bars[camera_id] = (key, image)
+        return image
+
+    def _marks(
+        self, camera_id: int, video: QRect, index: int, stats: StreamStats, *, has_picture: bool
+    ) -> QImage | None:
+        camera = self._cameras.get(camera_id)
+        zoomed = self._solo is not None and self._zoom > 1.0
+        status = not has_picture or stats.state is not StreamState.LIVE
+        demo = camera is not None and camera.demo
+        recording = camera_id in self._recording
+        selected = camera_id == self._selected and self._solo is None
+        dropping = index == self._drop_tile
+        if not (status or demo or recording or selected or dropping or zoomed):
+            return None
+        key = (
+            video.width(),
+            video.height(),
+            stats.state,
+            stats.message,
+            has_picture,
+            demo,
+            recording,
+            selected,
+            dropping,
+            round(self._zoom, 2) if zoomed else 1.0,
+        )
+        cached = self._overlays.get(camera_id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        image = QImage(video.width(), video.height(), QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        self._paint_marks(
+            painter,
+            QRect(0, 0, video.width(), video.height()),
+            camera_id,
+            stats,
+            has_picture=has_picture,
+            selected=selected,
+            dropping=dropping,
+        )
+        painter.end()
+        self._overlays[camera_id] = (key, image)
+        return image
+
+    @staticmethod
+    def _bar_height(rect: QRect) -> int:
+        return max(12, min(24, int(rect.height() * 0.12)))
 
     def _paint_empty(self, painter: QPainter, rect: QRect, index: int) -> None:
         if index == self._drop_tile:
@@ -462,15 +568,32 @@ class VideoWall(QWidget):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.tr("Drag a camera here"))
 
     def _paint_picture(self, painter: QPainter, rect: QRect, image: QImage) -> None:
+        """Draw the picture fitted into rect, filling any bars beside it."""
+        zoomed = self._solo is not None and self._zoom > 1.0
+        key = (rect.x(), rect.y(), rect.width(), rect.height(), image.width(), image.height())
+        if not zoomed and (plan := self._placement.get(key)) is not None:
+            # The usual case, planned once per tile and picture size: at most a fill and a plain copy.
+            corner, covers = plan
+            if not covers:
+                painter.fillRect(rect, _TILE_BG)
+            painter.drawImage(corner, image)
+            return
         src = QRectF(0, 0, image.width(), image.height())
-        if self._solo is not None and self._zoom > 1.0:
+        if zoomed:
             w, h = src.width() / self._zoom, src.height() / self._zoom
             cx, cy = self._zoom_center.x() * src.width(), self._zoom_center.y() * src.height()
             src = QRectF(cx - w / 2, cy - h / 2, w, h)
         size = QSize(int(src.width()), int(src.height())).scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
         target = QRect(QPoint(0, 0), size)
         target.moveCenter(rect.center())
-        painter.drawImage(QRectF(target), image, src)
+        full = target.width() >= rect.width() - 1 and target.height() >= rect.height() - 1
+        if not full:
+            painter.fillRect(rect, _TILE_BG)
+        if not zoomed and src.size() == QSizeF(target.size()):
+            self._placement[key] = (target.topLeft(), full)
+            painter.drawImage(target.topLeft(), image)  # already scaled by the worker: a plain copy
+        else:
+            painter.drawImage(QRectF(target), image, src)
 
     def _font(self, rect: QRect, share: float, minimum: int = 7, maximum: int = 15) -> QFont:
         font = QFont(self.font())
@@ -495,39 +618,19 @@ class VideoWall(QWidget):
             return self.tr("Stopped")
         return self.tr("Live")
 
-    def _paint_overlay(
-        self, painter: QPainter, rect: QRect, camera_id: int, stats: StreamStats, *, has_picture: bool
-    ) -> None:
+    def _paint_bar(self, painter: QPainter, bar: QRect, camera_id: int, stats: StreamStats) -> None:
         camera = self._cameras.get(camera_id)
         name = camera.name if camera else str(camera_id)
         color = _STATE_COLORS.get(stats.state, _TEXT)
-        small = rect.width() < 160
-        if not has_picture or stats.state is not StreamState.LIVE:
-            painter.setPen(color)
-            painter.setFont(self._font(rect, 0.08, maximum=22))
-            text = self._state_text(stats)
-            if stats.state in (StreamState.ERROR, StreamState.OFFLINE, StreamState.RECONNECTING) and not small:
-                detail = stats.message.split(";")[0]
-                text = f"{text}\n{detail}" if detail else text
-            if not has_picture or stats.state is not StreamState.LIVE:
-                inner = rect.adjusted(6, 6, -6, -int(rect.height() * 0.18))
-                painter.drawText(inner, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
-        bar_h = max(12, min(26, int(rect.height() * 0.14)))
-        bar = QRect(rect.left(), rect.bottom() - bar_h + 1, rect.width(), bar_h)
-        gradient = QLinearGradient(QPointF(bar.topLeft()), QPointF(bar.bottomLeft()))
-        gradient.setColorAt(0, QColor(0, 0, 0, 40))
-        gradient.setColorAt(1, QColor(0, 0, 0, 190))
-        painter.fillRect(bar, gradient)
-        font = self._font(rect, 0.09, minimum=7, maximum=13)
-        painter.setFont(font)
-        dot = max(5, bar_h // 3)
+        painter.setFont(self._font(bar, 0.62, minimum=7, maximum=13))
+        dot = max(5, bar.height() // 3)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
         painter.drawEllipse(bar.left() + 5, bar.center().y() - dot // 2, dot, dot)
         text_rect = bar.adjusted(dot + 9, 0, -4, 0)
         painter.setPen(_TEXT)
         right = ""
-        if not small and stats.state is StreamState.LIVE:
+        if bar.width() >= 160 and stats.state is StreamState.LIVE:
             right = self.tr("%1 fps").replace("%1", f"{stats.fps:.0f}")
             if stats.decode_mode.value == "keyframes":
                 right = self.tr("key frames") + " · " + right
@@ -536,6 +639,30 @@ class VideoWall(QWidget):
             text_rect.setRight(text_rect.right() - painter.fontMetrics().horizontalAdvance(right) - 8)
         elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, max(0, text_rect.width()))
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
+
+    def _paint_marks(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        camera_id: int,
+        stats: StreamStats,
+        *,
+        has_picture: bool,
+        selected: bool,
+        dropping: bool,
+    ) -> None:
+        camera = self._cameras.get(camera_id)
+        small = rect.width() < 160
+        if not has_picture or stats.state is not StreamState.LIVE:
+            if has_picture:
+                painter.fillRect(rect, QColor(0, 0, 0, 140))  # dim the frozen last picture
+            painter.setPen(_STATE_COLORS.get(stats.state, _TEXT))
+            painter.setFont(self._font(rect, 0.09, maximum=22))
+            text = self._state_text(stats)
+            if stats.state in (StreamState.ERROR, StreamState.OFFLINE, StreamState.RECONNECTING) and not small:
+                detail = stats.message.split(";")[0]
+                text = f"{text}\n{detail}" if detail else text
+            painter.drawText(rect.adjusted(6, 6, -6, -6), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
         if camera is not None and camera.demo and not small:
             badge = self.tr("DEMO")
             painter.setFont(self._font(rect, 0.07, maximum=12))
@@ -558,6 +685,12 @@ class VideoWall(QWidget):
                 Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight,
                 f"{self._zoom:.1f}×",
             )
+        if selected:
+            painter.setPen(QColor("#2f81f7"))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        if dropping:
+            painter.fillRect(rect, QColor(47, 129, 247, 60))
 
     # ---- input ------------------------------------------------------------------------------------------
 

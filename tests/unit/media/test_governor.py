@@ -74,6 +74,6 @@ def test_backoff_doubles_to_thirty_seconds_with_jitter() -> None:
 def test_fit_size_keeps_aspect_and_never_upscales() -> None:
     assert fit_size(1920, 1080, 320, 320) == (320, 180)
     assert fit_size(640, 360, 4000, 4000) == (640, 360)
-    assert fit_size(640, 480, 300, 100) == (132, 100)
+    assert fit_size(640, 480, 300, 100) == (128, 100)
     w, h = fit_size(1921, 1081, 1921, 1081)
-    assert w % 2 == 0 and h % 2 == 0
+    assert w % 16 == 0 and h % 2 == 0 and w <= 1921
