@@ -40,10 +40,25 @@ def rss_mib() -> float:
     return 0.0
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process, all threads."""
+def cpu_seconds(pids: tuple[int, ...] = ()) -> float:
+    """CPU time of this process (all threads) plus the live processes given (the app's stream processes)."""
     t = os.times()
-    return t.user + t.system
+    total = t.user + t.system
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def rss_of(pids: tuple[int, ...]) -> float:
+    """Resident memory of other live processes, MiB."""
+    total = 0.0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
 # ---- reference: bare PyAV, same frames, one process ---------------------------------------------------
@@ -110,17 +125,18 @@ def run_wall(urls: list[str], tiles: int, seconds: float, warmup: float) -> dict
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from nvr_desktop.media.frames import FrameStore
+    from nvr_desktop.media.procpool import ProcessStreamEngine
     from nvr_desktop.media.source import SourceSpec
     from nvr_desktop.media.state import StreamState
-    from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
+    from nvr_desktop.media.supervisor import CameraStreams
     from nvr_desktop.ui.bridge import StreamBridge
     from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
 
     app = QApplication.instance() or QApplication([])
     rss0 = rss_mib()
     bridge = StreamBridge()
-    supervisor = StreamSupervisor(FrameStore(), on_state=bridge.relay)
+    supervisor = ProcessStreamEngine(on_state=bridge.relay)  # the engine the app uses
+    children = supervisor.process_ids()
     wall = VideoWall(supervisor.frames, supervisor)
     bridge.stateChanged.connect(wall.on_state)
     for n, url in enumerate(urls, start=1):
@@ -140,17 +156,16 @@ def run_wall(urls: list[str], tiles: int, seconds: float, warmup: float) -> dict
     wall.pictures_shown.clear()
     wall.tick_intervals.clear()
     wall.paint_ms.clear()
-    c0, w0, g0 = cpu_seconds(), time.monotonic(), time.thread_time()
+    c0, w0, g0 = cpu_seconds(children), time.monotonic(), time.thread_time()
     pump(seconds)
     elapsed = time.monotonic() - w0
-    cores = (cpu_seconds() - c0) / elapsed
+    cores = (cpu_seconds(children) - c0) / elapsed  # GUI process and stream processes together
     gui_cores = (time.thread_time() - g0) / elapsed
     ids = list(range(1, len(urls) + 1))
     live = sum(1 for n in ids if supervisor.stats(n).state is StreamState.LIVE)
     fps = [wall.pictures_shown.get(n, 0) / elapsed for n in ids]
-    modes = [(w.mode.value if (w := supervisor.worker(n)) is not None else "off") for n in ids]
-    first = supervisor.worker(1)
-    box = first._box if first is not None else (240, 135)
+    modes = [supervisor.stats(n).decode_mode.value for n in ids]
+    box = wall._sent[1].box
     result = {
         "n": len(urls),
         "live": live,
@@ -159,8 +174,8 @@ def run_wall(urls: list[str], tiles: int, seconds: float, warmup: float) -> dict
         "refreshed_every_gop": sum(1 for f in fps if f >= 1 / GOP_SECONDS * 0.9),
         "cores": cores,
         "gui_cores": gui_cores,
-        "decoded_fps": statistics.median(w.stats.fps for w in supervisor.all_workers()),
-        "rss_per_camera_mib": (rss_mib() - rss0) / len(urls),
+        "decoded_fps": statistics.median(supervisor.stats(n).fps for n in ids),
+        "rss_per_camera_mib": (rss_mib() + rss_of(children) - rss0) / len(urls),
         "worst_tick_ms": max(wall.tick_intervals, default=0.0),
         "worst_block_ms": max(0.0, max(wall.tick_intervals, default=40.0) - 40.0),
         "paint_ms_p99": sorted(wall.paint_ms)[int(len(wall.paint_ms) * 0.99)] if wall.paint_ms else 0.0,

@@ -14,8 +14,7 @@ from nvr_desktop.core.config import AppConfig, load_config
 from nvr_desktop.core.logsetup import configure_logging
 from nvr_desktop.core.paths import Paths
 from nvr_desktop.core.urls import SecretRegistry
-from nvr_desktop.media.frames import FrameStore
-from nvr_desktop.media.supervisor import StreamSupervisor
+from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.worker import StateListener
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
@@ -63,7 +62,7 @@ def build_live_view(
     services: Services, on_state: StateListener | None = None, *, demo_dir: Path | None = None
 ) -> LiveView:
     """The stream engine and the live-view service over it (GUI, screenshot mode; later the recorder)."""
-    supervisor = StreamSupervisor(FrameStore(), on_state=on_state)
+    supervisor = ProcessStreamEngine(on_state=on_state)
     return LiveView(services.cameras, supervisor, demo_dir or services.paths.cache / "demo")
 
 

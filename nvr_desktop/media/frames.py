@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,26 @@ class Frame:
     image: RgbImage
     seq: int
     pts_seconds: float
+
+
+class FrameSink(Protocol):
+    """Where a stream worker publishes pictures (the in-process store, or a shared-memory slot writer)."""
+
+    def put(self, camera_id: int, image: RgbImage, pts_seconds: float = 0.0) -> int:
+        """Publish a camera's newest picture."""
+
+    def drop(self, camera_id: int) -> None:
+        """Forget a camera."""
+
+
+class FrameSource(Protocol):
+    """Where the wall reads pictures from."""
+
+    def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
+        """Pictures newer than the sequence numbers given."""
+
+    def get(self, camera_id: int) -> Frame | None:
+        """A camera's newest picture."""
 
 
 class FrameStore:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nvr_desktop.media.frames import FrameStore
+from nvr_desktop.media.frames import FrameSink
 from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.state import (
     PROTECTED_PRIORITY,
@@ -87,7 +87,7 @@ class StreamSupervisor:
 
     def __init__(
         self,
-        frames: FrameStore,
+        frames: FrameSink,
         *,
         on_state: StateListener | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,

@@ -17,7 +17,7 @@ import av.error
 import numpy as np
 from av.video.reformatter import Interpolation, VideoReformatter
 
-from nvr_desktop.media.frames import PIXEL_FORMAT, FrameStore
+from nvr_desktop.media.frames import PIXEL_FORMAT, FrameSink
 from nvr_desktop.media.source import SourceSpec, classify_error, open_container
 from nvr_desktop.media.state import DecodeMode, StreamState, StreamStats
 
@@ -70,7 +70,7 @@ class StreamWorker:
         self,
         camera_id: int,
         spec: SourceSpec,
-        frames: FrameStore,
+        frames: FrameSink,
         *,
         on_state: StateListener | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from nvr_desktop.core.models import Principal
 from nvr_desktop.media.demo import DEMO_ID_BASE, DEMO_NAMES, demo_cameras
+from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.source import SourceSpec
-from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
+from nvr_desktop.media.supervisor import CameraStreams
 from nvr_desktop.services.cameras import CameraService
 
 log = logging.getLogger("services.live")
@@ -28,7 +29,7 @@ class LiveCamera:
 class LiveView:
     """Starts one supervised connection per visible camera; the wall then says which to decode."""
 
-    def __init__(self, cameras: CameraService, supervisor: StreamSupervisor, demo_dir: Path) -> None:
+    def __init__(self, cameras: CameraService, supervisor: ProcessStreamEngine, demo_dir: Path) -> None:
         self._cameras = cameras
         self.supervisor = supervisor
         self._demo_dir = demo_dir

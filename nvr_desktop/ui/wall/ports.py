@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from nvr_desktop.core.models import Principal
-from nvr_desktop.media.frames import FrameStore
+from nvr_desktop.media.frames import FrameSource
 from nvr_desktop.media.state import DisplayWish, StreamStats
 
 
@@ -30,7 +30,7 @@ class EngineControl(Protocol):
     """The stream supervisor as the wall sees it."""
 
     @property
-    def frames(self) -> FrameStore:
+    def frames(self) -> FrameSource:
         """Latest-frame store."""
 
     def set_display(self, camera_id: int, wish: DisplayWish) -> None:

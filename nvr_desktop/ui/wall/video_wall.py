@@ -31,11 +31,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from nvr_desktop.core.grid import LAYOUTS, Rect, page_count, tile_rects
-from nvr_desktop.media.frames import Frame, FrameStore
+from nvr_desktop.media.frames import Frame, FrameSource
 from nvr_desktop.media.state import PROTECTED_PRIORITY, DisplayWish, StreamState, StreamStats
 from nvr_desktop.ui.models.camera_tree import decode_camera_ids
 
 MAX_ZOOM = 8.0
+STATS_SLICES = 8
+STATS_SLICE_MS = 125
+BAR_FPS_MIN_WIDTH = 160  # narrower label bars show only the name
 _BG = QColor("#0b0e13")
 _TILE_BG = QColor("#151a21")
 _EMPTY_FG = QColor("#4b5563")
@@ -89,7 +92,7 @@ class VideoWall(QWidget):
 
     def __init__(
         self,
-        frames: FrameStore,
+        frames: FrameSource,
         control: StreamControl,
         parent: QWidget | None = None,
         *,
@@ -138,7 +141,8 @@ class VideoWall(QWidget):
         self._refresh.start(refresh_ms)
         self._stats_timer = QTimer(self)
         self._stats_timer.timeout.connect(self._refresh_stats)
-        self._stats_timer.start(1000)
+        self._stats_timer.start(STATS_SLICE_MS)
+        self._stats_turn = 0
         self._cycle = QTimer(self)
         self._cycle.timeout.connect(self.next_page)
 
@@ -421,12 +425,33 @@ class VideoWall(QWidget):
             self.update(rect)
 
     def _refresh_stats(self) -> None:
-        for cid in self.visible_cameras():
+        # Each visible tile's figures are refreshed once a second, an eighth of them every 125 ms, so the label
+        # bars that change are redrawn a few at a time instead of all in one paint (a stall with 128 tiles).
+        visible = self.visible_cameras()
+        if not visible:
+            return
+        turn = self._stats_turn
+        self._stats_turn = (turn + 1) % STATS_SLICES
+        rects = self._layout_rects()
+        positions = {cid: i for i, cid in enumerate(self._page_slots()) if cid is not None}
+        for cid in visible[turn::STATS_SLICES]:
             stats = self._control.stats(cid)
-            if stats.state is not StreamState.STOPPED:
-                self._states[cid] = stats
-        if self.visible_cameras():
-            self.update()
+            if stats.state is StreamState.STOPPED:
+                continue
+            before = self._states.get(cid)
+            self._states[cid] = stats
+            if before is None or self._bar_key_part(before) != self._bar_key_part(stats):
+                index = 0 if self._solo is not None else positions.get(cid)
+                if index is not None:
+                    self.update(rects[index][2])
+
+    def _bar_key_part(self, stats: StreamStats) -> tuple[object, ...]:
+        """What of the stats the label bar shows (fps only where the bar is wide enough to show it)."""
+        return (stats.state, round(stats.fps) if self._bar_shows_fps() else None, stats.decode_mode)
+
+    def _bar_shows_fps(self) -> bool:
+        rects = self._layout_rects()
+        return bool(rects) and rects[0][2].width() >= BAR_FPS_MIN_WIDTH
 
     # ---- painting ---------------------------------------------------------------------------------------
 
@@ -495,9 +520,7 @@ class VideoWall(QWidget):
             bar.width(),
             bar.height(),
             camera.name if camera else "",
-            stats.state,
-            round(stats.fps),
-            stats.decode_mode,
+            *self._bar_key_part(stats),
             camera_id == self._selected,
         )
         cached = self._bars.get(camera_id)
@@ -630,7 +653,7 @@ class VideoWall(QWidget):
         text_rect = bar.adjusted(dot + 9, 0, -4, 0)
         painter.setPen(_TEXT)
         right = ""
-        if bar.width() >= 160 and stats.state is StreamState.LIVE:
+        if bar.width() >= BAR_FPS_MIN_WIDTH and stats.state is StreamState.LIVE:
             right = self.tr("%1 fps").replace("%1", f"{stats.fps:.0f}")
             if stats.decode_mode.value == "keyframes":
                 right = self.tr("key frames") + " · " + right

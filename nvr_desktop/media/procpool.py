@@ -1,0 +1,194 @@
+"""The stream engine spread over a few child processes, so 128 camera threads never compete with the GUI's GIL.
+
+Each child runs a StreamSupervisor for its share of the cameras (camera id modulo the process count) and writes
+pictures into shared-memory slots the parent owns (shared_frames.py). Commands go down a pipe per child; state
+changes and periodic figures come back on one queue, read by a parent thread that calls on_state. Recording
+(later) attaches to the packets inside the child that owns the camera.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from nvr_desktop.media.shared_frames import SharedFrameStore, SlotWriter
+from nvr_desktop.media.state import DisplayWish, StreamState, StreamStats
+from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
+from nvr_desktop.media.worker import StateListener
+
+log = logging.getLogger("media.procpool")
+STATS_INTERVAL_S = 0.5
+
+
+@dataclass(frozen=True)
+class _Command:
+    verb: str  # add, remove, display, stop
+    camera_id: int = 0
+    payload: Any = None
+
+
+def _child_main(index: int, commands: Connection, events: Any, budget_cores: float) -> None:
+    """Entry point of a stream process."""
+    writer = SlotWriter()
+    supervisor = StreamSupervisor(
+        writer,
+        on_state=lambda cid, st: events.put(("state", cid, st)),
+        budget_cores=budget_cores,
+    )
+    parent = os.getppid()
+    next_stats = time.monotonic() + STATS_INTERVAL_S
+    try:
+        while True:
+            if commands.poll(0.1):
+                try:
+                    cmd: _Command = commands.recv()
+                except EOFError:
+                    break
+                if cmd.verb == "stop":
+                    break
+                if cmd.verb == "add":
+                    supervisor.add_camera(cmd.camera_id, cmd.payload)
+                elif cmd.verb == "remove":
+                    supervisor.remove_camera(cmd.camera_id)
+                    writer.drop(cmd.camera_id)
+                elif cmd.verb == "display":
+                    wish, slot = cmd.payload
+                    if slot is not None:
+                        writer.attach(cmd.camera_id, slot)
+                    supervisor.set_display(cmd.camera_id, wish)
+            if os.getppid() != parent:
+                break  # the GUI process died: do not linger
+            if time.monotonic() >= next_stats:
+                next_stats += STATS_INTERVAL_S
+                events.put(("stats", index, {cid: supervisor.stats(cid) for cid in supervisor.camera_ids()}))
+    finally:
+        supervisor.close()
+        writer.close()
+
+
+class ProcessStreamEngine:
+    """Same interface as StreamSupervisor for the wall and the live view, with the work in child processes."""
+
+    def __init__(
+        self, *, processes: int | None = None, on_state: StateListener | None = None, budget_cores: float | None = None
+    ) -> None:
+        count = processes or max(1, min(4, os.cpu_count() or 1))
+        self.frames = SharedFrameStore()
+        self._on_state = on_state
+        self._lock = threading.Lock()
+        self._stats: dict[int, StreamStats] = {}
+        self._cameras: set[int] = set()
+        self._closed = False
+        ctx = mp.get_context("spawn")  # never fork a process that runs Qt
+        self._events: Any = ctx.Queue()
+        per_process = (budget_cores if budget_cores is not None else 0.75 * (os.cpu_count() or 2)) / count
+        self._pipes: list[Connection] = []
+        self._children: list[Any] = []
+        for index in range(count):
+            parent_end, child_end = ctx.Pipe()
+            child = ctx.Process(
+                target=_child_main,
+                args=(index, child_end, self._events, per_process),
+                name=f"nvr-streams-{index}",
+                daemon=True,
+            )
+            child.start()
+            child_end.close()
+            self._pipes.append(parent_end)
+            self._children.append(child)
+        self._reader = threading.Thread(target=self._read_events, name="stream-events", daemon=True)
+        self._reader.start()
+
+    def process_ids(self) -> tuple[int, ...]:
+        """Process ids of the stream processes (for figures and diagnostics)."""
+        return tuple(child.pid for child in self._children if child.pid is not None)
+
+    def _send(self, camera_id: int, command: _Command) -> None:
+        pipe = self._pipes[camera_id % len(self._pipes)]
+        with self._lock:
+            if not self._closed:
+                pipe.send(command)
+
+    def add_camera(self, camera_id: int, streams: CameraStreams) -> None:
+        """Connect a camera in the process that owns it."""
+        with self._lock:
+            self._cameras.add(camera_id)
+        self._send(camera_id, _Command("add", camera_id, streams))
+
+    def remove_camera(self, camera_id: int) -> None:
+        """Disconnect a camera and free its slot."""
+        with self._lock:
+            self._cameras.discard(camera_id)
+            self._stats.pop(camera_id, None)
+        self._send(camera_id, _Command("remove", camera_id))
+        self.frames.drop(camera_id)
+
+    def camera_ids(self) -> list[int]:
+        """Cameras under supervision."""
+        with self._lock:
+            return sorted(self._cameras)
+
+    def set_display(self, camera_id: int, wish: DisplayWish) -> None:
+        """How a camera is shown; grows its picture slot first when the tile got bigger."""
+        slot = self.frames.ensure_slot(camera_id, wish.box) if wish.visible else None
+        self._send(camera_id, _Command("display", camera_id, (wish, slot)))
+
+    def stats(self, camera_id: int) -> StreamStats:
+        """The last figures the owning process reported."""
+        with self._lock:
+            return self._stats.get(camera_id, StreamStats(state=StreamState.CONNECTING))
+
+    def _read_events(self) -> None:
+        while True:
+            try:
+                event = self._events.get(timeout=0.5)
+            except (queue.Empty, OSError, ValueError):  # nothing yet, or the queue closed under us
+                if self._closed:
+                    return
+                continue
+            if event is None:
+                return
+            kind = event[0]
+            if kind == "state":
+                _, camera_id, stats = event
+                with self._lock:
+                    self._stats[camera_id] = stats
+                if self._on_state is not None:
+                    self._on_state(camera_id, stats)
+            elif kind == "stats":
+                with self._lock:
+                    for camera_id, stats in event[2].items():
+                        if camera_id in self._cameras:
+                            self._stats[camera_id] = stats
+
+    def close(self, timeout: float = 15.0) -> None:
+        """Stop the children (bounded), the event reader, and free every slot."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        for pipe in self._pipes:
+            with contextlib.suppress(OSError):
+                pipe.send(_Command("stop"))
+        deadline = time.monotonic() + timeout
+        for child in self._children:
+            child.join(max(0.1, deadline - time.monotonic()))
+            if child.is_alive():
+                log.warning("stream process %s did not stop in time; killing it", child.name)
+                child.kill()
+                child.join(2)
+        self._events.put(None)
+        self._reader.join(5)
+        self._events.close()
+        self._events.join_thread()
+        for pipe in self._pipes:
+            pipe.close()
+        self.frames.close()

@@ -1,0 +1,94 @@
+"""The multi-process stream engine the app uses: real RTSP cameras decoded in child processes, pictures through
+shared memory, states through a queue; nothing left running or allocated after close."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from nvr_desktop.media.procpool import ProcessStreamEngine
+from nvr_desktop.media.shared_frames import SharedFrameStore, SlotWriter
+from nvr_desktop.media.source import SourceSpec
+from nvr_desktop.media.state import DecodeMode, DisplayWish, StreamState, StreamStats
+from nvr_desktop.media.supervisor import CameraStreams
+from tests.support.cameras import RtspTestServer
+from tests.support.fixtures import RTSP_USER, RtspServerFactory
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def shm_names() -> set[str]:
+    return {p.name for p in Path("/dev/shm").iterdir() if p.name.startswith("psm_")}
+
+
+def test_slots_pass_pictures_and_refuse_torn_or_oversized_ones() -> None:
+    store = SharedFrameStore()
+    writer = SlotWriter()
+    try:
+        name = store.ensure_slot(7, (64, 32))
+        assert name is not None and store.ensure_slot(7, (32, 16)) is None, "a smaller box keeps the slot"
+        writer.attach(7, name)
+        picture = np.random.default_rng(1).integers(0, 255, (32, 64, 4), dtype=np.uint8)
+        seq = writer.put(7, picture, 1.5)
+        frames = store.changed_since({7: -1})
+        assert np.array_equal(frames[7].image, picture) and frames[7].seq == seq and frames[7].pts_seconds == 1.5
+        assert store.changed_since({7: seq}) == {}, "nothing new"
+        assert writer.put(7, np.zeros((64, 128, 4), np.uint8)) == 0, "too big for the slot: dropped"
+        bigger = store.ensure_slot(7, (128, 64))
+        assert bigger is not None and bigger != name
+        writer.attach(7, bigger)
+        assert writer.put(7, np.zeros((64, 128, 4), np.uint8)) > 0
+        assert store.get(7) is not None and store.get(7).image.shape == (64, 128, 4)  # type: ignore[union-attr]
+    finally:
+        writer.close()
+        store.close()
+
+
+def test_cameras_go_live_in_child_processes(h264_clip_360p: Path, rtsp_server_factory: RtspServerFactory) -> None:
+    server: RtspTestServer = rtsp_server_factory(h264_clip_360p, 4, user=RTSP_USER, password="right-one")
+    before_shm = shm_names()
+    states: list[tuple[int, StreamStats]] = []
+    main_thread = threading.get_ident()
+    threads: set[int] = set()
+
+    def on_state(camera_id: int, stats: StreamStats) -> None:
+        threads.add(threading.get_ident())
+        states.append((camera_id, stats))
+
+    engine = ProcessStreamEngine(processes=2, on_state=on_state)
+    try:
+        children = engine.process_ids()
+        assert len(children) == 2 and os.getpid() not in children
+        engine.add_camera(1, CameraStreams(main=SourceSpec(server.url(1, user=RTSP_USER, password="right-one"))))
+        engine.add_camera(2, CameraStreams(main=SourceSpec(server.url(2, user=RTSP_USER, password="wrong"))))
+        engine.add_camera(3, CameraStreams(main=SourceSpec(server.url(3, user=RTSP_USER, password="right-one"))))
+        engine.set_display(1, DisplayWish(visible=True, box=(320, 180)))
+        engine.set_display(2, DisplayWish(visible=True, box=(320, 180)))
+        engine.set_display(3, DisplayWish(visible=False))
+        wait_until(lambda: engine.stats(1).state is StreamState.LIVE, 20, "camera 1 live")
+        wait_until(lambda: engine.stats(2).state is StreamState.UNAUTHORIZED, 20, "camera 2 unauthorized")
+        wait_until(lambda: engine.stats(3).state is StreamState.LIVE, 20, "camera 3 live (demux only)")
+        wait_until(lambda: (f := engine.frames.get(1)) is not None and f.image.shape == (180, 320, 4), 10, "pictures")
+        assert engine.frames.get(3) is None, "a hidden camera sends no pictures"
+        time.sleep(2.5)
+        assert engine.stats(1).fps > 15 and engine.stats(1).decode_mode is DecodeMode.FULL
+        assert engine.stats(3).fps == 0 and engine.stats(3).input_fps > 15
+        assert main_thread not in threads, "state changes arrive on the engine's reader thread"
+        assert any(cid == 2 and st.state is StreamState.UNAUTHORIZED for cid, st in states)
+        engine.remove_camera(1)
+        assert engine.camera_ids() == [2, 3]
+    finally:
+        engine.close()
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    assert shm_names() <= before_shm, "every shared-memory slot is freed"
