@@ -186,6 +186,7 @@ def _camera_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
     p.add_argument("--record", choices=[m.value for m in RecordMode])
     p.add_argument("--segment-seconds", type=int)
     p.add_argument("--retention-days", type=int)
+    p.add_argument("--transport", help="RTSP transport: tcp (default) or udp")
     if not adding:
         p.add_argument("--no-sub-url", action="store_true", help="remove the sub-stream URL")
         p.add_argument("--clear-password", action="store_true", help="forget the stored camera password")
@@ -275,6 +276,7 @@ class Cli:
             enabled=None if adding else args.enabled,
             record_mode=RecordMode(args.record) if args.record else None,
             segment_seconds=args.segment_seconds,
+            transport=args.transport,
             retention_days=args.retention_days,
             clear_sub_url=False if adding else args.no_sub_url,
             clear_password=False if adding else args.clear_password,

@@ -68,6 +68,7 @@ class Camera:
     segment_seconds: int = 300
     retention_days: int | None = None
     retention_gb: float | None = None
+    transport: str = "tcp"  # RTSP transport: tcp (default, firewall-friendly) or udp
 
     def to_public_dict(self) -> dict[str, object]:
         """A JSON-safe view with no secret in it (for the CLI and API)."""
@@ -85,6 +86,7 @@ class Camera:
             "segment_seconds": self.segment_seconds,
             "retention_days": self.retention_days,
             "retention_gb": self.retention_gb,
+            "transport": self.transport,
         }
 
 

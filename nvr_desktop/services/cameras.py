@@ -22,6 +22,7 @@ from nvr_desktop.storage.schema import CameraRow, utcnow
 log = logging.getLogger("services.cameras")
 BRANDS = ("generic", "hikvision", "dahua", "xmeye", "uniview", "axis", "reolink", "onvif", "demo")
 MAX_NAME = 128
+TRANSPORTS = ("tcp", "udp")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class CameraSpec:
     segment_seconds: int | None = None
     retention_days: int | None = None
     retention_gb: float | None = None
+    transport: str | None = None
     clear_sub_url: bool = False
     clear_password: bool = False
 
@@ -64,6 +66,8 @@ def _check_numbers(spec: CameraSpec) -> None:
         raise ValidationError("the segment length must be between 10 and 3600 seconds")
     if spec.retention_days is not None and not 1 <= spec.retention_days <= 3650:
         raise ValidationError("the retention must be between 1 and 3650 days")
+    if spec.transport is not None and spec.transport not in TRANSPORTS:
+        raise ValidationError(f"unknown RTSP transport {spec.transport!r}: choose tcp or udp")
     if spec.retention_gb is not None and not 0 < spec.retention_gb <= 1_000_000:
         raise ValidationError("the size limit must be a positive number of GB")
 
@@ -151,6 +155,7 @@ class CameraService:
                 segment_seconds=spec.segment_seconds or 300,
                 retention_days=spec.retention_days,
                 retention_gb=spec.retention_gb,
+                transport=spec.transport or "tcp",
                 created_at=now,
                 updated_at=now,
             )
@@ -195,7 +200,15 @@ class CameraService:
                 row.sub_url = None
             if spec.username is not None:
                 row.username = spec.username or None
-            for field in ("brand", "channel", "enabled", "segment_seconds", "retention_days", "retention_gb"):
+            for field in (
+                "brand",
+                "channel",
+                "enabled",
+                "segment_seconds",
+                "retention_days",
+                "retention_gb",
+                "transport",
+            ):
                 value = getattr(spec, field)
                 if value is not None:
                     setattr(row, field, value)

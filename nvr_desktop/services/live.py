@@ -44,8 +44,12 @@ class LiveView:
         for camera in self._cameras.list(principal)[:limit]:
             if not camera.enabled:
                 continue
-            main = SourceSpec(self._cameras.stream_url(principal, camera.id, "main"))
-            sub = SourceSpec(self._cameras.stream_url(principal, camera.id, "sub")) if camera.sub_url else None
+            main = SourceSpec(self._cameras.stream_url(principal, camera.id, "main"), transport=camera.transport)
+            sub = (
+                SourceSpec(self._cameras.stream_url(principal, camera.id, "sub"), transport=camera.transport)
+                if camera.sub_url
+                else None
+            )
             self.supervisor.add_camera(camera.id, CameraStreams(main=main, sub=sub))
             live.append(LiveCamera(camera.id, camera.name))
         log.info("connected %d cameras for %s", len(live), principal.name)

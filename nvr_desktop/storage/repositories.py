@@ -106,6 +106,7 @@ def camera_from_row(row: CameraRow) -> Camera:
         segment_seconds=row.segment_seconds,
         retention_days=row.retention_days,
         retention_gb=row.retention_gb,
+        transport=row.transport,
     )
 
 

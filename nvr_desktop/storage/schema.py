@@ -77,6 +77,7 @@ class CameraRow(Base):
     segment_seconds: Mapped[int] = mapped_column(Integer, default=300)
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     retention_gb: Mapped[float | None] = mapped_column(Float, nullable=True)
+    transport: Mapped[str] = mapped_column(String(8), default="tcp", server_default="tcp")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     grants: Mapped[list[CameraPermissionRow]] = relationship(

@@ -194,3 +194,13 @@ def test_headless_stops_cleanly_on_sigterm(basedir: Path, app_env: dict[str, str
             proc.wait()
     log = (basedir / "logs" / "nvr.log").read_text()
     assert "service.start" in log and "service.stop" in log
+
+
+def test_rtsp_transport_is_kept_per_camera(nvr: Run) -> None:
+    _setup(nvr)
+    assert nvr("cameras", "add", "--name", "Udp", "--url", "rtsp://127.0.0.1/a", "--transport", "udp").returncode == 0
+    assert nvr("cameras", "add", "--name", "Tcp", "--url", "rtsp://127.0.0.1/b").returncode == 0
+    cams = json.loads(nvr("cameras", "list", "--json").stdout)
+    assert [(c["name"], c["transport"]) for c in cams] == [("Udp", "udp"), ("Tcp", "tcp")]
+    assert nvr("cameras", "update", "1", "--transport", "tcp").returncode == 0
+    assert json.loads(nvr("cameras", "show", "1", "--json").stdout)["transport"] == "tcp"

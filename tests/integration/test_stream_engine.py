@@ -6,6 +6,7 @@ import http.server
 import threading
 import time
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,73 @@ def test_sub_stream_for_tiles_main_stream_for_full_screen(
         10,
         "sub-stream frames again",
     )
+
+
+def test_rtsp_over_udp_goes_live(engine: tuple[StreamSupervisor, States], rtsp_server: RtspTestServer) -> None:
+    supervisor, states = engine
+    supervisor.add_camera(1, CameraStreams(main=SourceSpec(rtsp_server.url(1), transport="udp")))
+    supervisor.set_display(1, DisplayWish(visible=True))
+    states.wait_for(1, StreamState.LIVE, 15)
+    wait_until(lambda: supervisor.frames.get(1) is not None, 10, "a frame over UDP")
+
+
+class _MjpegHandler(http.server.BaseHTTPRequestHandler):
+    """A real multipart MJPEG camera endpoint (the format cheap IP cameras serve at /video.mjpg)."""
+
+    jpegs: list[bytes] = []
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+        self.end_headers()
+        try:
+            for n in range(250):
+                jpeg = self.jpegs[n % len(self.jpegs)]
+                self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\n")
+                self.wfile.write(f"Content-Length: {len(jpeg)}\r\n\r\n".encode())
+                self.wfile.write(jpeg + b"\r\n")
+                time.sleep(0.04)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def _jpegs(count: int) -> list[bytes]:
+    import av
+    import numpy as np
+
+    codec = av.CodecContext.create("mjpeg", "w")
+    codec.width, codec.height, codec.pix_fmt = 320, 240, "yuvj420p"
+    codec.time_base = Fraction(1, 25)
+    out = []
+    for n in range(count):
+        image = np.full((240, 320, 3), (n * 20) % 255, np.uint8)
+        image[:, (n * 10) % 320 :] = 200
+        frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuvj420p")
+        frame.pts = n
+        out.extend(bytes(p) for p in codec.encode(frame))
+    return out
+
+
+def test_http_mjpeg_camera_goes_live(engine: tuple[StreamSupervisor, States]) -> None:
+    supervisor, states = engine
+    _MjpegHandler.jpegs = _jpegs(10)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MjpegHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="mjpeg-server")
+    thread.start()
+    try:
+        supervisor.add_camera(
+            1, CameraStreams(main=SourceSpec(f"http://127.0.0.1:{server.server_address[1]}/video.mjpg"))
+        )
+        supervisor.set_display(1, DisplayWish(visible=True, box=(320, 240)))
+        live = states.wait_for(1, StreamState.LIVE, 15)
+        assert (live.codec, live.width, live.height) == ("mjpeg", 320, 240)
+        wait_until(lambda: (f := supervisor.frames.get(1)) is not None and f.seq > 10, 10, "MJPEG frames")
+    finally:
+        supervisor.remove_camera(1)
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
