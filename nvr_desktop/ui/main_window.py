@@ -149,7 +149,8 @@ class MainWindow(QMainWindow):
         self.page_label = QLabel(self)
         self.page_label.setObjectName("statusPage")
         status = self.statusBar()
-        status.addWidget(self.user_label)
+        # Permanent widgets sit on the right, so temporary messages on the left never overlap them.
+        status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.page_label)
         status.addPermanentWidget(self.camera_count_label)
 
