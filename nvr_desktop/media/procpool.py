@@ -26,6 +26,7 @@ from nvr_desktop.media.worker import StateListener
 
 log = logging.getLogger("media.procpool")
 STATS_INTERVAL_S = 0.5
+LIVENESS_INTERVAL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -85,27 +86,56 @@ class ProcessStreamEngine:
         self._on_state = on_state
         self._lock = threading.Lock()
         self._stats: dict[int, StreamStats] = {}
-        self._cameras: set[int] = set()
+        # What each camera was told, replayed into a stream process that had to be restarted.
+        self._streams: dict[int, CameraStreams] = {}
+        self._wishes: dict[int, DisplayWish] = {}
         self._closed = False
-        ctx = mp.get_context("spawn")  # never fork a process that runs Qt
-        self._events: Any = ctx.Queue()
-        per_process = (budget_cores if budget_cores is not None else 0.75 * (os.cpu_count() or 2)) / count
+        self.restarts = 0
+        self._ctx = mp.get_context("spawn")  # never fork a process that runs Qt
+        self._events: Any = self._ctx.Queue()
+        self._per_process = (budget_cores if budget_cores is not None else 0.75 * (os.cpu_count() or 2)) / count
         self._pipes: list[Connection] = []
         self._children: list[Any] = []
         for index in range(count):
-            parent_end, child_end = ctx.Pipe()
-            child = ctx.Process(
-                target=_child_main,
-                args=(index, child_end, self._events, per_process),
-                name=f"nvr-streams-{index}",
-                daemon=True,
-            )
-            child.start()
-            child_end.close()
-            self._pipes.append(parent_end)
+            pipe, child = self._spawn(index)
+            self._pipes.append(pipe)
             self._children.append(child)
         self._reader = threading.Thread(target=self._read_events, name="stream-events", daemon=True)
         self._reader.start()
+
+    def _spawn(self, index: int) -> tuple[Connection, Any]:
+        parent_end, child_end = self._ctx.Pipe()
+        child = self._ctx.Process(
+            target=_child_main,
+            args=(index, child_end, self._events, self._per_process),
+            name=f"nvr-streams-{index}",
+            daemon=True,
+        )
+        child.start()
+        child_end.close()
+        return parent_end, child
+
+    def _revive(self) -> None:
+        """Restart any stream process that died (a crash in a decoder, an out-of-memory kill) and replay its cameras."""
+        for index, child in enumerate(self._children):
+            if child.is_alive():
+                continue
+            with self._lock:
+                if self._closed:
+                    return
+                log.error("stream process %s ended (exit code %s); restarting it", child.name, child.exitcode)
+                with contextlib.suppress(OSError):
+                    self._pipes[index].close()
+                self._pipes[index], self._children[index] = self._spawn(index)
+                self.restarts += 1
+                mine = [cid for cid in self._streams if cid % len(self._children) == index]
+                replay = [(cid, self._streams[cid], self._wishes.get(cid)) for cid in mine]
+            for cid, streams, wish in replay:
+                if self._on_state is not None:
+                    self._on_state(cid, StreamStats(state=StreamState.RECONNECTING, message="stream process restarted"))
+                self._send(cid, _Command("add", cid, streams))
+                if wish is not None:
+                    self._send(cid, _Command("display", cid, (wish, self.frames.slot_name(cid))))
 
     def process_ids(self) -> tuple[int, ...]:
         """Process ids of the stream processes (for figures and diagnostics)."""
@@ -115,18 +145,20 @@ class ProcessStreamEngine:
         pipe = self._pipes[camera_id % len(self._pipes)]
         with self._lock:
             if not self._closed:
-                pipe.send(command)
+                with contextlib.suppress(OSError):  # a dead process: _revive() replays the camera
+                    pipe.send(command)
 
     def add_camera(self, camera_id: int, streams: CameraStreams) -> None:
         """Connect a camera in the process that owns it."""
         with self._lock:
-            self._cameras.add(camera_id)
+            self._streams[camera_id] = streams
         self._send(camera_id, _Command("add", camera_id, streams))
 
     def remove_camera(self, camera_id: int) -> None:
         """Disconnect a camera and free its slot."""
         with self._lock:
-            self._cameras.discard(camera_id)
+            self._streams.pop(camera_id, None)
+            self._wishes.pop(camera_id, None)
             self._stats.pop(camera_id, None)
         self._send(camera_id, _Command("remove", camera_id))
         self.frames.drop(camera_id)
@@ -134,11 +166,13 @@ class ProcessStreamEngine:
     def camera_ids(self) -> list[int]:
         """Cameras under supervision."""
         with self._lock:
-            return sorted(self._cameras)
+            return sorted(self._streams)
 
     def set_display(self, camera_id: int, wish: DisplayWish) -> None:
         """How a camera is shown; grows its picture slot first when the tile got bigger."""
         slot = self.frames.ensure_slot(camera_id, wish.box) if wish.visible else None
+        with self._lock:
+            self._wishes[camera_id] = wish
         self._send(camera_id, _Command("display", camera_id, (wish, slot)))
 
     def stats(self, camera_id: int) -> StreamStats:
@@ -147,9 +181,13 @@ class ProcessStreamEngine:
             return self._stats.get(camera_id, StreamStats(state=StreamState.CONNECTING))
 
     def _read_events(self) -> None:
+        next_check = time.monotonic() + LIVENESS_INTERVAL_S
         while True:
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + LIVENESS_INTERVAL_S
+                self._revive()
             try:
-                event = self._events.get(timeout=0.5)
+                event = self._events.get(timeout=LIVENESS_INTERVAL_S)
             except (queue.Empty, OSError, ValueError):  # nothing yet, or the queue closed under us
                 if self._closed:
                     return
@@ -166,7 +204,7 @@ class ProcessStreamEngine:
             elif kind == "stats":
                 with self._lock:
                     for camera_id, stats in event[2].items():
-                        if camera_id in self._cameras:
+                        if camera_id in self._streams:
                             self._stats[camera_id] = stats
 
     def close(self, timeout: float = 15.0) -> None:

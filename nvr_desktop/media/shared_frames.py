@@ -105,6 +105,12 @@ class SharedFrameStore:
                 current.unlink()
         return segment.name
 
+    def slot_name(self, camera_id: int) -> str | None:
+        """The name of a camera's segment, if it has one."""
+        with self._lock:
+            segment = self._slots.get(camera_id)
+            return segment.name if segment is not None else None
+
     def _read(self, camera_id: int, segment: shared_memory.SharedMemory, last_seq: int) -> Frame | None:
         buf = segment.buf
         assert buf is not None

@@ -4,6 +4,7 @@ shared memory, states through a queue; nothing left running or allocated after c
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -92,3 +93,31 @@ def test_cameras_go_live_in_child_processes(h264_clip_360p: Path, rtsp_server_fa
     for pid in children:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
     assert shm_names() <= before_shm, "every shared-memory slot is freed"
+
+
+def test_a_crashed_stream_process_is_restarted_and_its_cameras_come_back(
+    h264_clip_360p: Path, rtsp_server_factory: RtspServerFactory
+) -> None:
+    server = rtsp_server_factory(h264_clip_360p, 2)
+    seen: list[tuple[int, StreamState]] = []
+    engine = ProcessStreamEngine(processes=2, on_state=lambda cid, st: seen.append((cid, st.state)))
+    try:
+        for cid in (1, 2):
+            engine.add_camera(cid, CameraStreams(main=SourceSpec(server.url(cid))))
+            engine.set_display(cid, DisplayWish(visible=True, box=(320, 180)))
+        wait_until(lambda: all(engine.stats(c).state is StreamState.LIVE for c in (1, 2)), 20, "both live")
+        victim = engine.process_ids()[1]  # owns camera 1 (1 % 2)
+        os.kill(victim, signal.SIGKILL)  # what a segfault in a decoder looks like from here
+        wait_until(lambda: engine.restarts == 1, 10, "the dead process restarted")
+        assert victim not in engine.process_ids()
+        assert (1, StreamState.RECONNECTING) in seen
+        before = engine.frames.get(1)
+        wait_until(
+            lambda: (f := engine.frames.get(1)) is not None and f is not before and f.seq > 0,
+            20,
+            "camera 1 pictures again after the restart",
+        )
+        wait_until(lambda: engine.stats(1).state is StreamState.LIVE, 20, "camera 1 live again")
+        assert engine.stats(2).state is StreamState.LIVE, "the other process's camera never stopped"
+    finally:
+        engine.close()
