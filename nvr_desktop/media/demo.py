@@ -90,15 +90,16 @@ def _encode(path: Path, index: int) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def demo_cameras(cache_dir: Path, count: int = len(DEMO_NAMES)) -> list[DemoCamera]:
-    """The demo cameras, generating any missing clip under cache_dir (about half a second each)."""
+def demo_name(index: int) -> str:
+    """The label of demo camera number index (0-based)."""
+    return f"DEMO {DEMO_NAMES[index % len(DEMO_NAMES)]}"
+
+
+def demo_camera(cache_dir: Path, index: int) -> DemoCamera:
+    """Demo camera number index (0-based), generating its clip under cache_dir if missing (about 0.5 s)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    cameras = []
-    for index in range(count):
-        clip = cache_dir / f"demo{index + 1}-v{_VERSION}.mp4"
-        if not clip.exists():
-            log.info("generating demo clip %s", clip.name)
-            _encode(clip, index)
-        name = DEMO_NAMES[index % len(DEMO_NAMES)]
-        cameras.append(DemoCamera(DEMO_ID_BASE + index + 1, f"DEMO {name}", clip))
-    return cameras
+    clip = cache_dir / f"demo{index + 1}-v{_VERSION}.mp4"
+    if not clip.exists():
+        log.info("generating demo clip %s", clip.name)
+        _encode(clip, index)
+    return DemoCamera(DEMO_ID_BASE + index + 1, demo_name(index), clip)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nvr_desktop.core.models import Principal
-from nvr_desktop.media.demo import DEMO_ID_BASE, DEMO_NAMES, demo_cameras
+from nvr_desktop.media.demo import DEMO_ID_BASE, DEMO_NAMES, demo_camera, demo_name
 from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.supervisor import CameraStreams
@@ -57,9 +57,7 @@ class LiveView:
 
     def connect_demo(self, count: int = len(DEMO_NAMES)) -> list[LiveCamera]:
         """The built-in demo cameras (generated clips, no network); clips are made in the background."""
-        live = [
-            LiveCamera(DEMO_ID_BASE + i + 1, f"DEMO {DEMO_NAMES[i % len(DEMO_NAMES)]}", demo=True) for i in range(count)
-        ]
+        live = [LiveCamera(DEMO_ID_BASE + i + 1, demo_name(i), demo=True) for i in range(count)]
         self._demo_thread = threading.Thread(target=self._start_demo, args=(count,), name="demo-clips")
         self._demo_thread.start()
         return live
@@ -69,7 +67,7 @@ class LiveView:
         for index in range(count):
             if self._stop.is_set():
                 return
-            demo = demo_cameras(self._demo_dir, index + 1)[index]
+            demo = demo_camera(self._demo_dir, index)
             if self._stop.is_set():
                 return
             self.supervisor.add_camera(demo.id, CameraStreams(main=demo.spec))
@@ -80,8 +78,3 @@ class LiveView:
         if self._demo_thread is not None:
             self._demo_thread.join(timeout)
         self.supervisor.close(timeout)
-
-    def disconnect_all(self) -> None:
-        """Close every connection."""
-        for camera_id in self.supervisor.camera_ids():
-            self.supervisor.remove_camera(camera_id)
