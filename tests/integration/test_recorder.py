@@ -83,3 +83,56 @@ def test_a_segment_cut_by_a_kill_still_plays_up_to_the_cut(rtsp_server: RtspTest
         pass  # a fragmented MP4 cut mid-fragment ends in bad data: everything before it decodes
     assert frames >= 25 * 3, f"only {frames} frames survived the cut"
     recorder.close()
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from nvr_desktop.media.frames import FrameStore
+from nvr_desktop.media.recorder import SegmentRecorder
+from nvr_desktop.media.source import SourceSpec
+from nvr_desktop.media.worker import StreamWorker
+recorder = SegmentRecorder(1, Path(sys.argv[2]), segment_s=600.0)
+worker = StreamWorker(1, SourceSpec(sys.argv[1]), FrameStore())
+worker.add_packet_sink(recorder)
+worker.start()
+while recorder._path is None:
+    time.sleep(0.05)
+print("RECORDING", flush=True)
+time.sleep(3600)
+"""
+
+
+def test_kill_9_mid_segment_loses_at_most_one_gop(rtsp_server: RtspTestServer, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, rtsp_server.url(1), str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "RECORDING"
+        started = time.monotonic()
+        time.sleep(7)
+        recorded_s = time.monotonic() - started
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    files = list(tmp_path.rglob("*.mp4"))
+    assert len(files) == 1
+    frames = 0
+    try:
+        with av.open(str(files[0])) as container:
+            for _ in container.decode(video=0):
+                frames += 1
+    except av.error.InvalidDataError:
+        pass  # the cut end of the last fragment
+    # Lost at most the open GOP (2 s) plus a second of slack for the child's start-up.
+    assert frames >= 25 * (recorded_s - 2 - 1), f"{frames} frames survived {recorded_s:.1f} s of recording"
