@@ -347,20 +347,43 @@ def _principal(services: Any, args: argparse.Namespace, passwords: PasswordInput
     return owner_principal(getpass.getuser())
 
 
-def run_headless(services: Any, out: IO[str], stop: threading.Event | None = None) -> int:
+def _first_run_admin(services: Any, passwords: PasswordInput, out: IO[str]) -> None:
+    """Headless first run: create the admin on the terminal, or say how when there is no terminal (a service)."""
+    if not passwords.interactive():
+        out.write(
+            "No account exists yet: create the admin with\n"
+            f"  python main.py --basedir {services.paths.base} users add admin --role admin\n"
+        )
+        return
+    out.write("No account exists yet. Create the administrator account.\n")
+    out.flush()
+    while True:
+        name = input("Administrator user name [admin]: ").strip() or "admin"
+        try:
+            password = passwords.prompt("new password", confirm=True)
+            user = services.users.create_first_admin(name, password, actor=f"cli:{getpass.getuser()}")
+        except NvrError as exc:
+            out.write(f"error: {exc}\n")
+            out.flush()
+            continue
+        out.write(f"created the administrator '{user.name}'\n")
+        return
+
+
+def run_headless(
+    services: Any, out: IO[str], stop: threading.Event | None = None, passwords: PasswordInput | None = None
+) -> int:
     """Run the services without a window until SIGTERM or SIGINT."""
     stop = stop or threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
         stop.set()
 
+    if not services.users.has_users():
+        # Before the signal handlers: Ctrl+C at these prompts ends the program (exit 130).
+        _first_run_admin(services, passwords or PasswordInput(sys.stdin), out)
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        if not services.users.has_users():
-            out.write(
-                "No account exists yet: create the admin with\n"
-                f"  python main.py --basedir {services.paths.base} users add admin --role admin\n"
-            )
         services.audit.record(f"service:{getpass.getuser()}", "service.start", detail="headless")
         out.write(f"{APP_NAME} {__version__} running headless on {services.paths.base}\n")
         out.flush()
@@ -406,7 +429,7 @@ def main(
             if args.screenshot is not None:
                 return _screenshot(services, args, err)
             if args.headless:
-                return run_headless(services, out)
+                return run_headless(services, out, passwords=passwords)
             gui = launch_gui or _launch_gui
             return gui(services, args)
         principal = _principal(services, args, passwords)

@@ -204,3 +204,70 @@ def test_rtsp_transport_is_kept_per_camera(nvr: Run) -> None:
     assert [(c["name"], c["transport"]) for c in cams] == [("Udp", "udp"), ("Tcp", "tcp")]
     assert nvr("cameras", "update", "1", "--transport", "tcp").returncode == 0
     assert json.loads(nvr("cameras", "show", "1", "--json").stdout)["transport"] == "tcp"
+
+
+def test_headless_first_run_creates_the_admin_on_a_terminal(basedir: Path, app_env: dict[str, str]) -> None:
+    """A real pseudo-terminal: the first headless start asks for the administrator, refusing a short password."""
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child becomes the app, with the terminal as stdin/stdout
+        os.execve(  # noqa: S606 - a fixed interpreter and script, no shell involved
+            sys.executable, [sys.executable, str(ROOT / "main.py"), "--basedir", str(basedir), "--headless"], app_env
+        )
+    screen = ""
+    seen_upto = 0
+
+    def read_until(text: str, timeout: float = 30) -> None:
+        """Wait for text to appear after what the last call already matched."""
+        nonlocal screen, seen_upto
+        deadline = time.monotonic() + timeout
+        while text not in screen[seen_upto:]:
+            assert time.monotonic() < deadline, f"never saw {text!r}; screen: {screen[-500:]!r}"
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the terminal closed: the app ended
+                break
+            screen += chunk.decode(errors="replace")
+        assert text in screen[seen_upto:], f"never saw {text!r}; screen: {screen[-500:]!r}"
+        seen_upto = screen.index(text, seen_upto) + len(text)
+
+    try:
+        read_until("user name [admin]:")
+        os.write(fd, b"chief\n")
+        read_until("password:")
+        os.write(fd, b"short\n")
+        read_until("Repeat the new password:")
+        os.write(fd, b"short\n")
+        read_until("at least 8 characters")
+        read_until("user name [admin]:")
+        os.write(fd, b"chief\n")
+        read_until("password:")
+        os.write(fd, b"long-enough-pw\n")
+        read_until("Repeat the new password:")
+        os.write(fd, b"long-enough-pw\n")
+        read_until("running headless")
+        assert "created the administrator 'chief'" in screen
+        assert "long-enough-pw" not in screen, "passwords are not echoed"
+        os.kill(pid, signal.SIGTERM)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+    from nvr_desktop.app import build_services
+
+    services = build_services(basedir)
+    try:
+        assert services.auth.login("chief", "long-enough-pw").role.value == "admin"
+    finally:
+        services.close()
