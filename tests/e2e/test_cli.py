@@ -167,6 +167,7 @@ def test_broken_config_file_is_reported_not_crashed(nvr: Run, basedir: Path) -> 
 def test_headless_stops_cleanly_on_sigterm(basedir: Path, app_env: dict[str, str]) -> None:
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "--basedir", str(basedir), "--headless"],
+        stdin=subprocess.DEVNULL,  # as a service: no terminal, so no first-run prompt even under `make test` in one
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
