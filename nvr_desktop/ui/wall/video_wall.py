@@ -350,8 +350,9 @@ class VideoWall(QWidget):
         return tile_rects(tiles, max(1, self.width()), max(1, self.height()), gap=0 if tiles == 1 else 2)
 
     def _tile_index_at(self, pos: QPoint | QPointF) -> int | None:
-        for index, rect in enumerate(self._rects()):
-            if rect.contains(pos.x(), pos.y()):
+        point = QPointF(pos).toPoint()
+        for index, tile in enumerate(self._qrects()):
+            if tile.contains(point):
                 return index
         return None
 
@@ -363,7 +364,7 @@ class VideoWall(QWidget):
         ratio = self.devicePixelRatioF()
         visible = self.visible_cameras()
         videos = [video for _tile, video, _bar in self._layout_rects()]
-        positions = {cid: i for i, cid in enumerate(self._page_slots()) if cid is not None}
+        positions = self._positions()
         wishes: dict[int, DisplayWish] = {}
         for order, cid in enumerate(visible):
             if self._solo is not None:
@@ -407,17 +408,21 @@ class VideoWall(QWidget):
             self.update(self._layout_rects()[0][1])
             return
         rects = self._layout_rects()
-        positions = {cid: i for i, cid in enumerate(self._page_slots()) if cid is not None}
+        positions = self._positions()
         region = QRegion()
         for cid in changed:
             region += rects[positions[cid]][1]  # only the video area; the label bar did not change
         self.update(region)
 
+    def _positions(self) -> dict[int, int]:
+        """Tile index of each camera on the current page."""
+        return {cid: i for i, cid in enumerate(self._page_slots()) if cid is not None}
+
     def _camera_rect(self, camera_id: int) -> QRect:
         if self._solo is not None:
             return self.rect() if camera_id == self._solo else QRect()
-        slots = self._page_slots()
-        return self.tile_rect(slots.index(camera_id)) if camera_id in slots else QRect()
+        index = self._positions().get(camera_id)
+        return self.tile_rect(index) if index is not None else QRect()
 
     def _update_camera(self, camera_id: int) -> None:
         rect = self._camera_rect(camera_id)
@@ -433,7 +438,7 @@ class VideoWall(QWidget):
         turn = self._stats_turn
         self._stats_turn = (turn + 1) % STATS_SLICES
         rects = self._layout_rects()
-        positions = {cid: i for i, cid in enumerate(self._page_slots()) if cid is not None}
+        positions = self._positions()
         for cid in visible[turn::STATS_SLICES]:
             stats = self._control.stats(cid)
             if stats.state is StreamState.STOPPED:
