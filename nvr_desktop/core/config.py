@@ -48,6 +48,16 @@ class StorageConfig(_Section):
     recordings_dir: str = ""
 
 
+class RecordingConfig(_Section):
+    """Global recording limits: pre/post-roll of event recordings, quota, free-space reserve, guard period."""
+
+    pre_roll_s: float = Field(default=5.0, ge=0, le=60)
+    post_roll_s: float = Field(default=10.0, ge=0, le=600)
+    quota_gb: float | None = Field(default=None, gt=0)
+    free_reserve_mb: float = Field(default=2048.0, ge=0)
+    guard_interval_s: float = Field(default=30.0, ge=0.2, le=3600)
+
+
 class AppConfig(_Section):
     """The whole configuration file."""
 
@@ -56,6 +66,7 @@ class AppConfig(_Section):
     security: SecurityConfig = SecurityConfig()
     logging: LoggingConfig = LoggingConfig()
     storage: StorageConfig = StorageConfig()
+    recording: RecordingConfig = RecordingConfig()
 
 
 def _describe(err: PydanticValidationError, path: Path) -> str:
@@ -100,5 +111,5 @@ def save_config(path: Path, config: AppConfig) -> None:
     """Write the configuration atomically (temp file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(config.model_dump()), encoding="utf-8")
+    tmp.write_text(tomli_w.dumps(config.model_dump(exclude_none=True)), encoding="utf-8")
     os.replace(tmp, path)

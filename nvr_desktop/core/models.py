@@ -65,6 +65,7 @@ class Camera:
     channel: int | None = None
     enabled: bool = True
     record_mode: RecordMode = RecordMode.OFF
+    record_schedule: str = ""  # weekly ranges, e.g. "mon-fri 08:00-18:00", for RecordMode.SCHEDULE
     segment_seconds: int = 300
     retention_days: int | None = None
     retention_gb: float | None = None
@@ -83,6 +84,7 @@ class Camera:
             "channel": self.channel,
             "enabled": self.enabled,
             "record_mode": self.record_mode.value,
+            "record_schedule": self.record_schedule,
             "segment_seconds": self.segment_seconds,
             "retention_days": self.retention_days,
             "retention_gb": self.retention_gb,

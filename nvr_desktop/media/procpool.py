@@ -2,14 +2,15 @@
 
 Each child runs a StreamSupervisor for its share of the cameras (camera id modulo the process count) and writes
 pictures into shared-memory slots the parent owns (shared_frames.py). Commands go down a pipe per child; state
-changes and periodic figures come back on one queue, read by a parent thread that calls on_state. Recording
-(later) attaches to the packets inside the child that owns the camera.
+changes, recorder events and periodic figures come back on one queue, read by a parent thread that calls the
+listeners. Recording attaches to the packets inside the child that owns the camera (one connection per camera).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import logging.handlers
 import multiprocessing as mp
 import os
 import queue
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from nvr_desktop.media.recorder import RecorderEvent, RecorderListener
 from nvr_desktop.media.shared_frames import SharedFrameStore, SlotWriter
 from nvr_desktop.media.state import DisplayWish, StreamState, StreamStats
-from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
+from nvr_desktop.media.supervisor import CameraStreams, RecordOrder, StreamSupervisor
 from nvr_desktop.media.worker import StateListener
 
 log = logging.getLogger("media.procpool")
@@ -31,18 +33,23 @@ LIVENESS_INTERVAL_S = 0.5
 
 @dataclass(frozen=True)
 class _Command:
-    verb: str  # add, remove, display, stop
+    verb: str  # add, remove, display, record, stop
     camera_id: int = 0
     payload: Any = None
 
 
-def _child_main(index: int, commands: Connection, events: Any, budget_cores: float) -> None:
+def _child_main(index: int, commands: Connection, events: Any, budget_cores: float, log_level: int) -> None:
     """Entry point of a stream process."""
+    # Log records travel to the parent, whose handlers (file, redaction) write them.
+    root = logging.getLogger()
+    root.handlers[:] = [logging.handlers.QueueHandler(events)]
+    root.setLevel(log_level)
     writer = SlotWriter()
     supervisor = StreamSupervisor(
         writer,
         on_state=lambda cid, st: events.put(("state", cid, st)),
         budget_cores=budget_cores,
+        on_record=lambda event: events.put(("rec", event)),
     )
     parent = os.getppid()
     next_stats = time.monotonic() + STATS_INTERVAL_S
@@ -60,6 +67,8 @@ def _child_main(index: int, commands: Connection, events: Any, budget_cores: flo
                 elif cmd.verb == "remove":
                     supervisor.remove_camera(cmd.camera_id)
                     writer.drop(cmd.camera_id)
+                elif cmd.verb == "record":
+                    supervisor.set_recording(cmd.camera_id, cmd.payload)
                 elif cmd.verb == "display":
                     wish, slot = cmd.payload
                     if slot is not None:
@@ -83,7 +92,10 @@ class ProcessStreamEngine:
     ) -> None:
         count = processes or max(1, min(4, os.cpu_count() or 1))
         self.frames = SharedFrameStore()
-        self._on_state = on_state
+        self._state_listeners: list[StateListener] = [on_state] if on_state is not None else []
+        self._record_listeners: list[RecorderListener] = []
+        self._orders: dict[int, RecordOrder] = {}
+        self._users: dict[int, set[str]] = {}
         self._lock = threading.Lock()
         self._stats: dict[int, StreamStats] = {}
         # What each camera was told, replayed into a stream process that had to be restarted.
@@ -107,7 +119,7 @@ class ProcessStreamEngine:
         parent_end, child_end = self._ctx.Pipe()
         child = self._ctx.Process(
             target=_child_main,
-            args=(index, child_end, self._events, self._per_process),
+            args=(index, child_end, self._events, self._per_process, logging.getLogger().getEffectiveLevel()),
             name=f"nvr-streams-{index}",
             daemon=True,
         )
@@ -129,13 +141,45 @@ class ProcessStreamEngine:
                 self._pipes[index], self._children[index] = self._spawn(index)
                 self.restarts += 1
                 mine = [cid for cid in self._streams if cid % len(self._children) == index]
-                replay = [(cid, self._streams[cid], self._wishes.get(cid)) for cid in mine]
-            for cid, streams, wish in replay:
-                if self._on_state is not None:
-                    self._on_state(cid, StreamStats(state=StreamState.RECONNECTING, message="stream process restarted"))
+                replay = [(cid, self._streams[cid], self._wishes.get(cid), self._orders.get(cid)) for cid in mine]
+            for cid, streams, wish, order in replay:
+                self._notify_state(cid, StreamStats(state=StreamState.RECONNECTING, message="stream process restarted"))
                 self._send(cid, _Command("add", cid, streams))
                 if wish is not None:
                     self._send(cid, _Command("display", cid, (wish, self.frames.slot_name(cid))))
+                if order is not None:
+                    self._send(cid, _Command("record", cid, order))
+
+    def add_state_listener(self, listener: StateListener) -> None:
+        """Also call listener(camera_id, stats) on every state change (on the event-reader thread)."""
+        with self._lock:
+            self._state_listeners = [*self._state_listeners, listener]
+
+    def remove_state_listener(self, listener: StateListener) -> None:
+        """Stop calling listener."""
+        with self._lock:
+            self._state_listeners = [x for x in self._state_listeners if x is not listener]
+
+    def add_record_listener(self, listener: RecorderListener) -> None:
+        """Call listener(event) for every recorder event of every camera (on the event-reader thread)."""
+        with self._lock:
+            self._record_listeners = [*self._record_listeners, listener]
+
+    def _notify_state(self, camera_id: int, stats: StreamStats) -> None:
+        for listener in self._state_listeners:
+            try:
+                listener(camera_id, stats)
+            except Exception:
+                log.exception("state listener failed")
+
+    def set_recording(self, camera_id: int, order: RecordOrder | None) -> None:
+        """Record a camera as ordered, in the process that owns it (None: no recorder)."""
+        with self._lock:
+            if order is None:
+                self._orders.pop(camera_id, None)
+            else:
+                self._orders[camera_id] = order
+        self._send(camera_id, _Command("record", camera_id, order))
 
     def process_ids(self) -> tuple[int, ...]:
         """Process ids of the stream processes (for figures and diagnostics)."""
@@ -148,20 +192,35 @@ class ProcessStreamEngine:
                 with contextlib.suppress(OSError):  # a dead process: _revive() replays the camera
                     pipe.send(command)
 
-    def add_camera(self, camera_id: int, streams: CameraStreams) -> None:
-        """Connect a camera in the process that owns it."""
+    def add_camera(self, camera_id: int, streams: CameraStreams, *, user: str = "live") -> None:
+        """Connect a camera in the process that owns it; user names who needs it (live view, recording)."""
         with self._lock:
+            self._users.setdefault(camera_id, set()).add(user)
+            same = self._streams.get(camera_id) == streams
             self._streams[camera_id] = streams
-        self._send(camera_id, _Command("add", camera_id, streams))
+        if not same:
+            self._send(camera_id, _Command("add", camera_id, streams))
 
-    def remove_camera(self, camera_id: int) -> None:
-        """Disconnect a camera and free its slot."""
+    def remove_camera(self, camera_id: int, *, user: str | None = None) -> None:
+        """Let go of a camera; it disconnects (and its slot is freed) when no user needs it any more."""
         with self._lock:
+            users = self._users.get(camera_id, set())
+            if user is not None:
+                users.discard(user)
+                if users:
+                    return
+            self._users.pop(camera_id, None)
             self._streams.pop(camera_id, None)
             self._wishes.pop(camera_id, None)
             self._stats.pop(camera_id, None)
+            self._orders.pop(camera_id, None)
         self._send(camera_id, _Command("remove", camera_id))
         self.frames.drop(camera_id)
+
+    def users(self, camera_id: int) -> frozenset[str]:
+        """Who holds the camera's connection."""
+        with self._lock:
+            return frozenset(self._users.get(camera_id, ()))
 
     def camera_ids(self) -> list[int]:
         """Cameras under supervision."""
@@ -194,13 +253,22 @@ class ProcessStreamEngine:
                 continue
             if event is None:
                 return
+            if isinstance(event, logging.LogRecord):
+                logging.getLogger(event.name).handle(event)
+                continue
             kind = event[0]
             if kind == "state":
                 _, camera_id, stats = event
                 with self._lock:
                     self._stats[camera_id] = stats
-                if self._on_state is not None:
-                    self._on_state(camera_id, stats)
+                self._notify_state(camera_id, stats)
+            elif kind == "rec":
+                record_event: RecorderEvent = event[1]
+                for listener in self._record_listeners:
+                    try:
+                        listener(record_event)
+                    except Exception:
+                        log.exception("recorder listener failed")
             elif kind == "stats":
                 with self._lock:
                     for camera_id, stats in event[2].items():

@@ -8,15 +8,20 @@ go backwards (cameras send duplicated, backwards and jumping timestamps).
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import errno
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import av
+import av.error
 
 log = logging.getLogger("media.recorder")
 #: Fragmented MP4: playable up to the last complete fragment after a kill or a power cut.
@@ -24,6 +29,33 @@ log = logging.getLogger("media.recorder")
 MP4_OPTIONS = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
 #: A gap larger than this between packets starts a new segment instead of stretching the file.
 MAX_JUMP_S = 10.0
+#: After a write error (disk full, folder gone) wait this long before trying a new segment.
+RETRY_S = 5.0
+
+
+@dataclass(frozen=True)
+class RecorderEvent:
+    """What a recorder tells the index (it crosses a process boundary, so it is plain data).
+
+    kind: "opened" (a segment file was created), "closed" (finished; reason says why: "rotate", "camera offline",
+    "stopped", "timestamp jump", "error") or "failed" (writing is impossible for now; disk_full says why).
+    """
+
+    kind: str
+    camera_id: int
+    at: datetime
+    path: Path | None = None
+    start: datetime | None = None
+    reason: str = ""
+    bytes: int = 0
+    packets: int = 0
+    codec: str = ""
+    width: int = 0
+    height: int = 0
+    disk_full: bool = False
+
+
+RecorderListener = Callable[[RecorderEvent], None]
 
 
 @dataclass(frozen=True)
@@ -53,13 +85,18 @@ class SegmentRecorder:
         *,
         segment_s: float = 300.0,
         on_segment: Callable[[Segment], None] | None = None,
+        on_event: RecorderListener | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.camera_id = camera_id
         self.root = root
         self.segment_s = segment_s
         self._on_segment = on_segment
+        self._on_event = on_event
         self._clock = clock
+        self._backdate_s = 0.0
+        self._retry_at = 0.0
+        self.failed: str | None = None  # the last write error, until a segment opens again
         self._lock = threading.Lock()
         self._out: Any = None
         self._out_stream: Any = None
@@ -81,30 +118,94 @@ class SegmentRecorder:
             time_base = stream.time_base
             if self._out is not None and packet.is_keyframe:
                 elapsed = float((packet.dts - self._first_dts) * time_base) if self._first_dts is not None else 0.0
-                if elapsed >= self.segment_s or stream is not self._template:
-                    self._close_segment()
+                if elapsed >= self.segment_s:
+                    self._close_segment("rotate")
+                elif stream is not self._template:
+                    self._close_segment("camera offline")
             if self._out is None:
-                if not packet.is_keyframe:
+                if not packet.is_keyframe or time.monotonic() < self._retry_at:
                     return  # a segment starts on a key frame, or it would not decode
-                self._open_segment(stream)
-            self._write(packet, time_base)
+                if not self._open_segment(stream):
+                    return
+            try:
+                self._write(packet, time_base)
+            except (OSError, av.error.FFmpegError) as err:
+                self._fail(err)
 
-    def _open_segment(self, stream: Any) -> None:
-        start = self._clock()
+    def backdate(self, seconds: float) -> None:
+        """The next segment starts seconds in the past (its first packets come from the pre-roll buffer)."""
+        with self._lock:
+            self._backdate_s = max(0.0, seconds)
+
+    def end_of_stream(self, reason: str) -> None:
+        """The camera connection ended: finish the segment now rather than when the camera comes back."""
+        with self._lock:
+            self._close_segment(reason)
+
+    def _open_segment(self, stream: Any) -> bool:
+        start = self._clock() - timedelta(seconds=self._backdate_s)
+        self._backdate_s = 0.0
+        if not self.root.is_dir():
+            # A vanished storage folder (an unplugged disk) is an alarm, not a folder to re-create on the system disk.
+            self._fail(FileNotFoundError(errno.ENOENT, f"the recordings folder {self.root} is gone"))
+            return False
         folder = self.root / str(self.camera_id) / start.strftime("%Y-%m-%d")
-        folder.mkdir(parents=True, exist_ok=True)
         stem = start.strftime("%Y%m%dT%H%M%S_%fZ")
         path = folder / f"{stem}.mp4"
-        n = 1
-        while path.exists():  # never reuse a name: a restart must not truncate footage
-            path = folder / f"{stem}-{n}.mp4"
-            n += 1
-        self._out = av.open(str(path), mode="w", format="mp4", options=MP4_OPTIONS)
-        self._out_stream = self._out.add_stream_from_template(stream)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            n = 1
+            while path.exists():  # never reuse a name: a restart must not truncate footage
+                path = folder / f"{stem}-{n}.mp4"
+                n += 1
+            self._out = av.open(str(path), mode="w", format="mp4", options=MP4_OPTIONS)
+            self._out_stream = self._out.add_stream_from_template(stream)
+        except (OSError, av.error.FFmpegError) as err:
+            self._out = None
+            with contextlib.suppress(OSError):
+                if path.exists() and path.stat().st_size == 0:
+                    path.unlink()
+            self._fail(err)
+            return False
         self._template = stream
         self._path, self._start = path, start
         self._first_dts = self._last_dts = None
         self._packets = 0
+        self.failed = None
+        ctx = stream.codec_context
+        self._emit(
+            RecorderEvent(
+                "opened",
+                self.camera_id,
+                start,
+                path=path,
+                start=start,
+                codec=ctx.name if ctx is not None else "",
+                width=ctx.width if ctx is not None else 0,
+                height=ctx.height if ctx is not None else 0,
+            )
+        )
+        return True
+
+    def _fail(self, err: BaseException) -> None:
+        """Writing failed: keep what the file holds, report it, and try again a little later."""
+        number = getattr(err, "errno", None)
+        disk_full = number in (errno.ENOSPC, errno.EDQUOT)
+        message = "the disk is full" if disk_full else f"cannot write recordings: {getattr(err, 'strerror', '') or err}"
+        if self.failed is None:
+            log.error("camera %s: %s", self.camera_id, message)
+        self.failed = message
+        self._retry_at = time.monotonic() + RETRY_S
+        # The failure first, so whoever indexes the closed segment knows why it ended.
+        self._emit(RecorderEvent("failed", self.camera_id, self._clock(), reason=message, disk_full=disk_full))
+        self._close_segment("error")
+
+    def _emit(self, event: RecorderEvent) -> None:
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception:
+                log.exception("recorder listener failed")
 
     def _write(self, packet: Any, time_base: Any) -> None:
         dts = packet.dts if packet.dts is not None else packet.pts
@@ -116,7 +217,7 @@ class SegmentRecorder:
         if self._last_dts is not None:
             if float((rel_dts - self._last_dts) * time_base) > MAX_JUMP_S:
                 # The camera's clock jumped: close this file and start again at the next key frame.
-                self._close_segment()
+                self._close_segment("timestamp jump")
                 return
             if rel_dts <= self._last_dts:  # duplicated or backwards: keep the order, nudge forward
                 shift = self._last_dts + 1 - rel_dts
@@ -129,21 +230,170 @@ class SegmentRecorder:
         self._out.mux(packet)
         self._packets += 1
 
-    def _close_segment(self) -> None:
+    def _close_segment(self, reason: str = "stopped") -> None:
         out, path, start = self._out, self._path, self._start
         self._out = None
         if out is None or path is None or start is None:
             return
         try:
             out.close()
-        except av.error.FFmpegError:
-            log.exception("closing %s failed", path.name)
-        segment = Segment(self.camera_id, path, start, self._clock(), self._packets, path.stat().st_size)
+        except (OSError, av.error.FFmpegError):
+            log.warning("camera %s: closing %s failed; its complete fragments remain", self.camera_id, path.name)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        end = self._clock()
+        segment = Segment(self.camera_id, path, start, end, self._packets, size)
         self.segments.append(segment)
         if self._on_segment is not None:
             self._on_segment(segment)
+        self._emit(
+            RecorderEvent(
+                "closed", self.camera_id, end, path=path, start=start, reason=reason, bytes=size, packets=self._packets
+            )
+        )
+
+    def close(self, reason: str = "stopped") -> None:
+        """Finish the open segment."""
+        with self._lock:
+            self._close_segment(reason)
+
+
+class RecordingGate:
+    """A camera's packet sink in front of its recorder: passes packets while armed, keeps a pre-roll otherwise.
+
+    Disarmed, it holds the last pre_roll_s seconds of packets, always starting on a key frame; arming flushes them
+    into the recorder first, so an event recording begins before the event (and never waits for the next key frame).
+    Arming and disarming may come from any thread; the recorder is only ever fed on the worker thread.
+    """
+
+    def __init__(self, recorder: SegmentRecorder, *, pre_roll_s: float = 0.0, armed: bool = False) -> None:
+        self.recorder = recorder
+        self._lock = threading.Lock()
+        self._armed = armed
+        self._was_armed = armed
+        self.pre_roll_s = pre_roll_s
+        self._buffer: collections.deque[tuple[float, Any, Any]] = collections.deque()
+
+    @property
+    def armed(self) -> bool:
+        """True while packets go to the recorder."""
+        return self._armed
+
+    def set_armed(self, armed: bool, pre_roll_s: float | None = None) -> None:
+        """Start or stop writing (takes effect on the next packet)."""
+        with self._lock:
+            self._armed = armed
+            if pre_roll_s is not None:
+                self.pre_roll_s = pre_roll_s
+
+    def __call__(self, packet: Any, stream: Any) -> None:
+        """Route one packet: to the recorder, or into the pre-roll buffer."""
+        now = time.monotonic()
+        with self._lock:
+            armed, was = self._armed, self._was_armed
+            self._was_armed = armed
+            backlog: list[tuple[float, Any, Any]] = []
+            if armed and not was:
+                backlog = list(self._buffer)
+                self._buffer.clear()
+            elif not armed:
+                self._keep(now, packet, stream)
+        if not armed:
+            if was:
+                self.recorder.close("stopped")
+            return
+        if backlog:
+            self.recorder.backdate(now - backlog[0][0])
+            for _, old, old_stream in backlog:
+                if old_stream is stream:  # packets of an earlier connection cannot join this file
+                    self.recorder(old, old_stream)
+        self.recorder(packet, stream)
+
+    def _keep(self, now: float, packet: Any, stream: Any) -> None:
+        buffer = self._buffer
+        if not buffer and not packet.is_keyframe:
+            return
+        buffer.append((now, packet, stream))
+        # Drop whole GOPs from the front while the next key frame is already old enough to start the pre-roll.
+        limit = now - self.pre_roll_s
+        while len(buffer) > 1:
+            next_key = next((i for i in range(1, len(buffer)) if buffer[i][1].is_keyframe), None)
+            if next_key is None or buffer[next_key][0] > limit:
+                break
+            for _ in range(next_key):
+                buffer.popleft()
+
+    def end_of_stream(self, reason: str) -> None:
+        """The connection ended: close the segment and forget the buffer (its packets cannot be continued)."""
+        with self._lock:
+            self._buffer.clear()
+        self.recorder.end_of_stream(reason)
 
     def close(self) -> None:
         """Finish the open segment."""
         with self._lock:
-            self._close_segment()
+            self._buffer.clear()
+        self.recorder.close("stopped")
+
+
+@dataclass(frozen=True)
+class RecordingFacts:
+    """What a recording file holds, read back from disk."""
+
+    duration_s: float
+    packets: int
+    codec: str
+    width: int
+    height: int
+    bytes: int
+
+
+def probe_recording(path: Path, timeout_s: float = 10.0) -> RecordingFacts | None:
+    """Read a segment's duration and format by demuxing it (no decoding); None when nothing in it is usable.
+
+    A file cut by a crash ends in a partial fragment: everything before it counts.
+    """
+    try:
+        size = path.stat().st_size
+        container = av.open(str(path), timeout=timeout_s)
+    except (OSError, av.error.FFmpegError):
+        return None
+    try:
+        if not container.streams.video:
+            return None
+        stream = container.streams.video[0]
+        time_base = stream.time_base or 0
+        packets = 0
+        first: float | None = None
+        last = 0.0
+        pictures = 0
+        try:
+            for packet in container.demux(stream):
+                if packet.size == 0 or packet.pts is None:
+                    continue
+                if pictures == 0 and packets < 8:  # the first key frame must really decode, not just demux
+                    with contextlib.suppress(av.error.FFmpegError):
+                        pictures += len(stream.codec_context.decode(packet))
+                t = float(packet.pts * time_base)
+                first = t if first is None else min(first, t)
+                last = max(last, t)
+                packets += 1
+        except av.error.FFmpegError:
+            pass  # the torn last fragment
+        if packets == 0 or pictures == 0:
+            return None
+        rate = stream.average_rate or stream.guessed_rate
+        frame_s = 1.0 / float(rate) if rate else 0.0
+        ctx = stream.codec_context
+        return RecordingFacts(
+            duration_s=max(0.0, last - (first or 0.0) + frame_s),
+            packets=packets,
+            codec=ctx.name if ctx is not None else "",
+            width=ctx.width if ctx is not None else 0,
+            height=ctx.height if ctx is not None else 0,
+            bytes=size,
+        )
+    finally:
+        container.close()

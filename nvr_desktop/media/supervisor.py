@@ -9,8 +9,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from nvr_desktop.media.frames import FrameSink
+from nvr_desktop.media.recorder import RecorderListener, RecordingGate, SegmentRecorder
 from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.state import (
     PROTECTED_PRIORITY,
@@ -31,6 +33,16 @@ class CameraStreams:
 
     main: SourceSpec
     sub: SourceSpec | None = None
+
+
+@dataclass(frozen=True)
+class RecordOrder:
+    """How a camera records now: where, in segments of what length, and whether writing (armed) or only pre-rolling."""
+
+    root: Path
+    segment_s: float = 300.0
+    armed: bool = True
+    pre_roll_s: float = 0.0
 
 
 class LoadGovernor:
@@ -93,9 +105,13 @@ class StreamSupervisor:
         backoff: Backoff = DEFAULT_BACKOFF,
         budget_cores: float | None = None,
         governor_interval_s: float = 1.0,
+        on_record: RecorderListener | None = None,
     ) -> None:
         self.frames = frames
         self._on_state = on_state
+        self._on_record = on_record
+        self._orders: dict[int, RecordOrder] = {}
+        self._gates: dict[int, RecordingGate] = {}
         self._backoff = backoff
         self._lock = threading.RLock()
         self._cameras: dict[int, CameraStreams] = {}
@@ -121,13 +137,66 @@ class StreamSupervisor:
             self._sync(camera_id)
 
     def remove_camera(self, camera_id: int) -> None:
-        """Disconnect a camera and forget its frame."""
+        """Disconnect a camera and forget its frame (its recording ends)."""
         with self._lock:
             self._cameras.pop(camera_id, None)
             self._wishes.pop(camera_id, None)
             self._governed.pop(camera_id, None)
             self._stop_workers(camera_id)
+            self._orders.pop(camera_id, None)
+            gate = self._gates.pop(camera_id, None)
+        if gate is not None:
+            gate.close()
         self.frames.drop(camera_id)
+
+    def set_recording(self, camera_id: int, order: RecordOrder | None) -> None:
+        """Record the camera's main stream as ordered (None: no recorder at all, not even a pre-roll)."""
+        old_gate: RecordingGate | None = None
+        with self._lock:
+            previous = self._orders.get(camera_id)
+            if order == previous:
+                return
+            gate = self._gates.get(camera_id)
+            if order is None or (
+                gate is not None
+                and previous is not None
+                and (previous.root, previous.segment_s) != (order.root, order.segment_s)
+            ):
+                old_gate = self._gates.pop(camera_id, None)
+                if old_gate is not None:
+                    self._detach(camera_id, old_gate)
+                gate = None
+            if order is None:
+                self._orders.pop(camera_id, None)
+            else:
+                self._orders[camera_id] = order
+                if gate is None:
+                    recorder = SegmentRecorder(
+                        camera_id, order.root, segment_s=order.segment_s, on_event=self._on_record
+                    )
+                    gate = RecordingGate(recorder, pre_roll_s=order.pre_roll_s, armed=order.armed)
+                    self._gates[camera_id] = gate
+                    self._attach(camera_id, gate)
+                else:
+                    gate.set_armed(order.armed, order.pre_roll_s)
+            self._sync(camera_id)
+        if old_gate is not None:
+            old_gate.close()
+
+    def recording_gate(self, camera_id: int) -> RecordingGate | None:
+        """The camera's recorder front (tests and figures)."""
+        with self._lock:
+            return self._gates.get(camera_id)
+
+    def _attach(self, camera_id: int, gate: RecordingGate) -> None:
+        worker = self._workers.get((camera_id, "main"))
+        if worker is not None:
+            worker.add_packet_sink(gate, gate.end_of_stream)
+
+    def _detach(self, camera_id: int, gate: RecordingGate) -> None:
+        worker = self._workers.get((camera_id, "main"))
+        if worker is not None:
+            worker.remove_packet_sink(gate, gate.end_of_stream)
 
     def camera_ids(self) -> list[int]:
         """Cameras under supervision."""
@@ -182,6 +251,8 @@ class StreamSupervisor:
         shown = self._display_profile(camera_id)
         tile_profile: Profile = "sub" if self._cameras[camera_id].sub is not None else "main"
         wanted = {tile_profile, shown}
+        if camera_id in self._orders:
+            wanted.add("main")  # recording always takes the main stream
         profiles: tuple[Profile, Profile] = ("main", "sub")
         for profile in profiles:
             key = (camera_id, profile)
@@ -196,6 +267,9 @@ class StreamSupervisor:
                 )
                 self._workers[key] = worker
                 worker.set_display(DecodeMode.OFF)
+                gate = self._gates.get(camera_id)
+                if profile == "main" and gate is not None:
+                    worker.add_packet_sink(gate, gate.end_of_stream)
                 worker.start()
             elif profile not in wanted and key in self._workers:
                 self._workers.pop(key).stop()
@@ -251,8 +325,13 @@ class StreamSupervisor:
             self._workers.clear()
             self._cameras.clear()
             self._wishes.clear()
+            gates = list(self._gates.values())
+            self._gates.clear()
+            self._orders.clear()
         for worker in workers:
             worker.request_stop()  # ask all first, then wait: stopping 128 streams takes one timeout, not 128
         deadline = time.monotonic() + timeout
         for worker in workers:
             worker.stop(max(0.1, deadline - time.monotonic()))
+        for gate in gates:  # a worker that did not stop in time must not keep a segment open
+            gate.close()

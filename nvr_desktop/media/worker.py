@@ -22,6 +22,7 @@ from nvr_desktop.media.source import SourceSpec, classify_error, open_container
 from nvr_desktop.media.state import DecodeMode, StreamState, StreamStats
 
 PacketSink = Callable[[Any, Any], None]  # (av.Packet, av stream)
+EndListener = Callable[[str], None]  # the connection ended (reason); the next packet belongs to a new session
 StateListener = Callable[[int, StreamStats], None]
 STOP_JOIN_S = 10.0
 _FPS_WINDOW_S = 2.0
@@ -87,6 +88,7 @@ class StreamWorker:
         self._mode = DecodeMode.OFF
         self._box: tuple[int, int] = (320, 180)
         self._sinks: list[PacketSink] = []
+        self._end_listeners: list[EndListener] = []
         self._shown: collections.deque[float] = collections.deque()
         self._packets: collections.deque[tuple[float, int]] = collections.deque()
         self.decoded_frames = 0  # every frame the decoder produced, for tests and the governor
@@ -128,15 +130,27 @@ class StreamWorker:
         """The current decode mode."""
         return self._mode
 
-    def add_packet_sink(self, sink: PacketSink) -> None:
-        """Receive every demuxed packet (the recorder); called on the worker thread."""
+    def add_packet_sink(self, sink: PacketSink, on_end: EndListener | None = None) -> None:
+        """Receive every demuxed packet (the recorder), and on_end when a connection ends; on the worker thread."""
         with self._lock:
             self._sinks = [*self._sinks, sink]
+            if on_end is not None:
+                self._end_listeners = [*self._end_listeners, on_end]
 
-    def remove_packet_sink(self, sink: PacketSink) -> None:
+    def remove_packet_sink(self, sink: PacketSink, on_end: EndListener | None = None) -> None:
         """Stop receiving packets."""
         with self._lock:
             self._sinks = [s for s in self._sinks if s is not sink]
+            self._end_listeners = [e for e in self._end_listeners if e is not on_end]
+
+    def _connection_ended(self, reason: str) -> None:
+        with self._lock:
+            listeners = self._end_listeners
+        for listener in listeners:
+            try:
+                listener(reason)
+            except Exception:
+                self.log.exception("end-of-stream listener failed")
 
     @property
     def stats(self) -> StreamStats:
@@ -192,6 +206,8 @@ class StreamWorker:
                 else:
                     state, reason = classify_error(err)
                 self.log.debug("connection failed", exc_info=True)
+            finally:
+                self._connection_ended("stopped" if self._stop.is_set() else "camera offline")
             ever_live = ever_live or went_live
             attempt = 1 if went_live else attempt + 1
             delay = self._backoff.delay(attempt)

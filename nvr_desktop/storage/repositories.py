@@ -103,6 +103,7 @@ def camera_from_row(row: CameraRow) -> Camera:
         channel=row.channel,
         enabled=row.enabled,
         record_mode=RecordMode(row.record_mode),
+        record_schedule=row.record_schedule,
         segment_seconds=row.segment_seconds,
         retention_days=row.retention_days,
         retention_gb=row.retention_gb,

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -74,6 +86,7 @@ class CameraRow(Base):
     channel: Mapped[int | None] = mapped_column(Integer, nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     record_mode: Mapped[str] = mapped_column(String(16), default="off")
+    record_schedule: Mapped[str] = mapped_column(Text, default="", server_default="")
     segment_seconds: Mapped[int] = mapped_column(Integer, default=300)
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     retention_gb: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -119,3 +132,33 @@ class ViewRow(Base):
     layout: Mapped[int] = mapped_column(Integer)
     camera_ids: Mapped[str] = mapped_column(Text)  # JSON array of camera ids in tile order (null = empty tile)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SegmentRow(Base):
+    """One recording file. path is relative to the recordings folder; camera_id outlives a removed camera."""
+
+    __tablename__ = "segments"
+    __table_args__ = (Index("ix_segments_camera_start", "camera_id", "start"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(1024), unique=True)
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    codec: Mapped[str] = mapped_column(String(32), default="")
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GapRow(Base):
+    """A time range a camera should have recorded but did not, and why."""
+
+    __tablename__ = "recording_gaps"
+    __table_args__ = (Index("ix_recording_gaps_camera_start", "camera_id", "start"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[int] = mapped_column(Integer)
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cause: Mapped[str] = mapped_column(String(32))

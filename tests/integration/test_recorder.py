@@ -31,6 +31,7 @@ def decode_all(path: Path) -> tuple[int, float, bool]:
 
 
 def test_recording_makes_decodable_key_frame_aligned_segments(rtsp_server: RtspTestServer, tmp_path: Path) -> None:
+    (tmp_path / "recordings").mkdir()  # the storage folder must exist: a vanished one is an alarm, not re-created
     recorder = SegmentRecorder(1, tmp_path / "recordings", segment_s=2.0)
     worker = StreamWorker(1, SourceSpec(rtsp_server.url(1)), FrameStore())
     worker.add_packet_sink(recorder)
