@@ -18,6 +18,7 @@ from nvr_desktop.core.errors import ValidationError
 from nvr_desktop.core.models import RecordMode
 
 __all__ = [
+    "CameraTrack",
     "Gap",
     "GapCause",
     "RecordMode",
@@ -26,6 +27,9 @@ __all__ = [
     "RetentionPlan",
     "SegmentInfo",
     "SegmentState",
+    "TimeRange",
+    "TimelineData",
+    "TimelineEvent",
     "WeeklySchedule",
     "days_that_fit",
     "plan_retention",
@@ -87,6 +91,39 @@ class Gap:
     end: datetime | None
     cause: GapCause
     id: int = 0
+
+
+#: A recorded time range [start, end), aware UTC.
+TimeRange = tuple[datetime, datetime]
+#: Something that happened at a time (a detection, an alarm) and its short label.
+TimelineEvent = tuple[datetime, str]
+
+
+@dataclass(frozen=True)
+class CameraTrack:
+    """One camera's row of the timeline: what is recorded, the gaps and why, and events."""
+
+    camera_id: int
+    ranges: Sequence[TimeRange] = ()
+    gaps: Sequence[Gap] = ()
+    events: Sequence[TimelineEvent] = ()
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    """Footage of several cameras over [start, end): recorded ranges sorted by start, gaps and events."""
+
+    start: datetime
+    end: datetime
+    tracks: dict[int, CameraTrack] = field(default_factory=dict)
+
+    def track(self, camera_id: int) -> CameraTrack:
+        """The camera's track (empty when the camera has nothing in the range)."""
+        return self.tracks.get(camera_id) or CameraTrack(camera_id)
+
+    def covers(self, when: datetime) -> bool:
+        """True when when lies inside the range this data describes."""
+        return self.start <= when < self.end
 
 
 # ---- weekly schedule ---------------------------------------------------------------------------------

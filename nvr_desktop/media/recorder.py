@@ -117,11 +117,14 @@ class SegmentRecorder:
         with self._lock:
             time_base = stream.time_base
             if self._out is not None and packet.is_keyframe:
-                elapsed = float((packet.dts - self._first_dts) * time_base) if self._first_dts is not None else 0.0
-                if elapsed >= self.segment_s:
-                    self._close_segment("rotate")
-                elif stream is not self._template:
+                if stream is not self._template:
                     self._close_segment("camera offline")
+                elif self._jumped(packet, time_base):
+                    self._close_segment("timestamp jump")
+                else:
+                    elapsed = float((packet.dts - self._first_dts) * time_base) if self._first_dts is not None else 0.0
+                    if elapsed >= self.segment_s:
+                        self._close_segment("rotate")
             if self._out is None:
                 if not packet.is_keyframe or time.monotonic() < self._retry_at:
                     return  # a segment starts on a key frame, or it would not decode
@@ -131,6 +134,13 @@ class SegmentRecorder:
                 self._write(packet, time_base)
             except (OSError, av.error.FFmpegError) as err:
                 self._fail(err)
+
+    def _jumped(self, packet: Any, time_base: Any) -> bool:
+        """True when the packet's time is more than MAX_JUMP_S away from the last one written."""
+        if self._first_dts is None or self._last_dts is None:
+            return False
+        dts = packet.dts if packet.dts is not None else packet.pts
+        return abs(float((dts - self._first_dts - self._last_dts) * time_base)) > MAX_JUMP_S
 
     def backdate(self, seconds: float) -> None:
         """The next segment starts seconds in the past (its first packets come from the pre-roll buffer)."""
@@ -215,8 +225,8 @@ class SegmentRecorder:
         rel_dts = dts - self._first_dts
         rel_pts = pts - self._first_dts
         if self._last_dts is not None:
-            if float((rel_dts - self._last_dts) * time_base) > MAX_JUMP_S:
-                # The camera's clock jumped: close this file and start again at the next key frame.
+            if abs(float((rel_dts - self._last_dts) * time_base)) > MAX_JUMP_S:
+                # The camera's clock jumped (either way): close this file and start again at the next key frame.
                 self._close_segment("timestamp jump")
                 return
             if rel_dts <= self._last_dts:  # duplicated or backwards: keep the order, nudge forward
