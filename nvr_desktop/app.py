@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keyring.backend import KeyringBackend
 
 from nvr_desktop import __version__
 from nvr_desktop.core.config import AppConfig, load_config
 from nvr_desktop.core.logsetup import configure_logging
+from nvr_desktop.core.models import Principal
 from nvr_desktop.core.paths import Paths
+from nvr_desktop.core.recording import RetentionLimits
 from nvr_desktop.core.urls import SecretRegistry
 from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.worker import StateListener
-from nvr_desktop.security.access import AccessControl
+from nvr_desktop.security.access import AccessControl, owner_principal
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.security.auth import AuthService
 from nvr_desktop.security.passwords import PasswordHasher
@@ -24,9 +28,14 @@ from nvr_desktop.security.users import UserService
 from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.live import LiveView
+from nvr_desktop.services.recording_control import RecordingControl
+from nvr_desktop.services.recordings import RecordingService
 from nvr_desktop.services.views import ViewService
 from nvr_desktop.storage import repositories as repo
 from nvr_desktop.storage.database import Database
+
+if TYPE_CHECKING:
+    from nvr_desktop.services.playback import PlaybackService
 
 log = logging.getLogger("app")
 
@@ -47,10 +56,21 @@ class Services:
     vault: CredentialVault
     cameras: CameraService
     views: ViewService
+    recordings: RecordingService
+    runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
+
+    def playback_port(self, principal: Principal) -> PlaybackService:
+        """Playback and export of recordings for one user (the playback window's port)."""
+        from nvr_desktop.services.playback import PlaybackService
+
+        return PlaybackService(self.recordings, self.access, self.audit, principal)
 
     def close(self) -> None:
         """Stop every service and release files."""
+        if self.runtime is not None:
+            self.runtime.close()
+            self.runtime = None
         self.db.close()
         if self._log_handler is not None:
             logging.getLogger().removeHandler(self._log_handler)
@@ -58,12 +78,61 @@ class Services:
             self._log_handler = None
 
 
+@dataclass
+class Runtime:
+    """What runs while the app is up (GUI or headless): the stream engine and the recording that drives it."""
+
+    engine: ProcessStreamEngine
+    recording: RecordingControl
+
+    def close(self) -> None:
+        """Stop recording decisions, then the streams (recorders finish their files), then index the last events."""
+        self.recording.close()
+        self.engine.close()
+        self.recording.drain()
+
+
+def start_runtime(services: Services) -> Runtime:
+    """Start the stream engine and recording (once); the GUI and the headless service both call this."""
+    if services.runtime is not None:
+        return services.runtime
+    engine = ProcessStreamEngine()
+    cfg = services.config.recording
+    control = RecordingControl(
+        services.db,
+        services.audit,
+        services.access,
+        services.cameras,
+        services.recordings,
+        engine,
+        owner_principal(getpass.getuser()),
+        pre_roll_s=cfg.pre_roll_s,
+        post_roll_s=cfg.post_roll_s,
+        guard_interval_s=cfg.guard_interval_s,
+    )
+    try:
+        control.start()
+    except Exception:
+        engine.close()
+        raise
+    services.runtime = Runtime(engine, control)
+    return services.runtime
+
+
 def build_live_view(
     services: Services, on_state: StateListener | None = None, *, demo_dir: Path | None = None
 ) -> LiveView:
-    """The stream engine and the live-view service over it (GUI, screenshot mode; later the recorder)."""
-    supervisor = ProcessStreamEngine(on_state=on_state)
-    return LiveView(services.cameras, supervisor, demo_dir or services.paths.cache / "demo")
+    """The live-view service over the running engine, or over an engine of its own (screenshot mode)."""
+    demo = demo_dir or services.paths.cache / "demo"
+    if services.runtime is not None:
+        return LiveView(services.cameras, services.runtime.engine, demo, owns_engine=False, on_state=on_state)
+    return LiveView(services.cameras, ProcessStreamEngine(on_state=on_state), demo)
+
+
+def recordings_root(paths: Paths, config: AppConfig) -> Path:
+    """Where recordings go: the configured storage folder, or recordings/ in the data folder."""
+    configured = config.storage.recordings_dir.strip()
+    return Path(configured).expanduser() if configured else paths.recordings
 
 
 def build_services(
@@ -106,6 +175,16 @@ def build_services(
     vault = CredentialVault(f"nvr-desktop/{install_id}", secrets, keyring_backend)
     cameras = CameraService(db, audit, access, vault, secrets)
     views = ViewService(db, access)
+    root = recordings_root(paths, config)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        log.error("cannot create the recordings folder %s: %s", root, err.strerror or err)
+    limits = RetentionLimits(
+        quota_bytes=int(config.recording.quota_gb * 1024**3) if config.recording.quota_gb else None,
+        free_reserve_bytes=int(config.recording.free_reserve_mb * 1024**2),
+    )
+    recordings = RecordingService(db, audit, access, root, limits)
     return Services(
         paths=paths,
         config=config,
@@ -119,5 +198,6 @@ def build_services(
         vault=vault,
         cameras=cameras,
         views=views,
+        recordings=recordings,
         _log_handler=handler,
     )

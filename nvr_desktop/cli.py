@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -167,6 +168,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = cams.add_parser("remove", help="delete a camera")
     p.add_argument("id", type=_positive_id)
 
+    recs = sub.add_parser("recordings", help="list, export and protect recordings").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    p = recs.add_parser("list", help="recorded segments and gaps")
+    p.add_argument("--camera", type=_positive_id, action="append", metavar="ID", help="only these cameras")
+    p.add_argument("--from", dest="start", type=_when, metavar="TIME", help="ISO time (local unless it has a zone)")
+    p.add_argument("--to", dest="end", type=_when, metavar="TIME")
+    p.add_argument("--gaps", action="store_true", help="list the gaps (with their cause) instead")
+    p.add_argument("--json", action="store_true")
+    p = recs.add_parser("export", help="remux a time range to MP4 (one file per camera)")
+    p.add_argument("--camera", type=_positive_id, action="append", required=True, metavar="ID")
+    p.add_argument("--from", dest="start", type=_when, required=True, metavar="TIME")
+    p.add_argument("--to", dest="end", type=_when, required=True, metavar="TIME")
+    p.add_argument("--out", type=Path, required=True, metavar="FOLDER", help="an existing folder")
+    p = recs.add_parser("protect", help="lock segments against retention (or --unprotect)")
+    p.add_argument("ids", type=_positive_id, nargs="+", metavar="SEGMENT_ID")
+    p.add_argument("--unprotect", action="store_true")
+    recs.add_parser("status", help="storage figures: use, free space, days that fit, alarms")
+
     audit = sub.add_parser("audit", help="read the audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -184,8 +204,12 @@ def _camera_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
     p.add_argument("--brand")
     p.add_argument("--channel", type=int)
     p.add_argument("--record", choices=[m.value for m in RecordMode])
+    p.add_argument(
+        "--schedule", help="weekly recording ranges in local time, e.g. 'mon-fri 08:00-18:00; sat 09:00-13:00'"
+    )
     p.add_argument("--segment-seconds", type=int)
     p.add_argument("--retention-days", type=int)
+    p.add_argument("--retention-gb", type=float, help="size limit of this camera's recordings")
     p.add_argument("--transport", help="RTSP transport: tcp (default) or udp")
     if not adding:
         p.add_argument("--no-sub-url", action="store_true", help="remove the sub-stream URL")
@@ -278,6 +302,8 @@ class Cli:
             segment_seconds=args.segment_seconds,
             transport=args.transport,
             retention_days=args.retention_days,
+            retention_gb=args.retention_gb,
+            record_schedule=args.schedule,
             clear_sub_url=False if adding else args.no_sub_url,
             clear_password=False if adding else args.clear_password,
         )
@@ -305,6 +331,70 @@ class Cli:
             self.out.write(f"removed camera {args.id}\n")
         return 0
 
+    def recordings(self, args: argparse.Namespace) -> int:
+        """recordings list|export|protect|status."""
+        rec = self.s.recordings
+        if args.action == "list":
+            cameras = args.camera or None
+            if args.gaps:
+                if cameras is None:
+                    visible = self.s.access.visible_camera_ids(self.me)
+                    cameras = None if visible is None else sorted(visible)
+                rec.list_segments(self.me, cameras, args.start, args.end)  # the same permission check
+                rows = [
+                    {
+                        "id": g.id,
+                        "camera_id": g.camera_id,
+                        "start": g.start.isoformat(),
+                        "end": g.end.isoformat() if g.end else None,
+                        "cause": g.cause.value,
+                    }
+                    for g in rec.gaps(cameras)
+                    if (args.end is None or g.start < args.end)
+                    and (args.start is None or g.end is None or g.end > args.start)
+                ]
+                self.emit(rows, ("id", "camera_id", "start", "end", "cause"), args.json)
+                return 0
+            rows = [
+                {
+                    "id": seg.id,
+                    "camera_id": seg.camera_id,
+                    "start": seg.start.isoformat(),
+                    "end": seg.end.isoformat() if seg.end else None,
+                    "duration_s": round(seg.duration_s, 3),
+                    "bytes": seg.bytes,
+                    "codec": seg.codec,
+                    "resolution": f"{seg.width}x{seg.height}",
+                    "state": seg.state.value,
+                    "protected": seg.protected,
+                    "path": str(seg.path),
+                }
+                for seg in rec.list_segments(self.me, cameras, args.start, args.end)
+            ]
+            self.emit(rows, ("id", "camera_id", "start", "duration_s", "bytes", "state", "protected"), args.json)
+        elif args.action == "export":
+            out_dir: Path = args.out.expanduser().absolute()
+            paths = rec.export(self.me, args.camera, args.start, args.end, out_dir)
+            for path in paths:
+                self.out.write(f"exported {path}\n")
+        elif args.action == "protect":
+            count = rec.protect(self.me, args.ids, not args.unprotect)
+            self.out.write(f"{'unprotected' if args.unprotect else 'protected'} {count} segment(s)\n")
+        elif args.action == "status":
+            from nvr_desktop.core.roles import Permission
+
+            self.s.access.require(self.me, Permission.MANAGE_SETTINGS, action="recordings.status")
+            segments = rec.list_segments(self.me)
+            days = rec.forecast_days()
+            self.out.write(f"folder          {rec.root}\n")
+            self.out.write(f"segments        {len(segments)}\n")
+            self.out.write(f"stored          {sum(s.bytes for s in segments) / 1024**3:.2f} GiB\n")
+            self.out.write(f"free            {rec.free_bytes() / 1024**3:.2f} GiB\n")
+            self.out.write(
+                f"days that fit   {'unknown (nothing recorded lately)' if days is None else f'{days:.1f}'}\n"
+            )
+        return 0
+
     def audit(self, args: argparse.Namespace) -> int:
         """audit list."""
         from nvr_desktop.core.roles import Permission
@@ -325,6 +415,19 @@ class Cli:
         ]
         self.emit(rows, ("at", "actor", "action", "target", "success", "detail"), args.json)
         return 0
+
+
+def _when(text: str) -> datetime:
+    """An ISO 8601 time; without a zone it is local time (as shown in the app)."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO time: {text!r} (e.g. 2026-11-23T08:00 or 2026-11-23T08:00Z)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.astimezone()  # local time zone of this machine
+    return value.astimezone(UTC)
 
 
 def _role(text: str) -> Any:
@@ -384,11 +487,23 @@ def run_headless(
         _first_run_admin(services, passwords or PasswordInput(sys.stdin), out)
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        from nvr_desktop.app import start_runtime
+
+        runtime = start_runtime(services)
         services.audit.record(f"service:{getpass.getuser()}", "service.start", detail="headless")
         out.write(f"{APP_NAME} {__version__} running headless on {services.paths.base}\n")
+        out.write(f"recordings in {services.recordings.root}\n")
         out.flush()
+        shown: set[str] = set()
         while not stop.wait(0.5):
-            pass
+            alarms = {a.message for a in runtime.recording.alarms()}
+            for message in sorted(alarms - shown):
+                out.write(f"ALARM: {message}\n")
+            for message in sorted(shown - alarms):
+                out.write(f"alarm cleared: {message}\n")
+            if alarms != shown:
+                out.flush()
+            shown = alarms
         services.audit.record(f"service:{getpass.getuser()}", "service.stop", detail="headless")
         out.write("stopped\n")
         return 0
@@ -480,7 +595,8 @@ def _screenshot(services: Any, args: argparse.Namespace, err: IO[str]) -> int:
 
 def _launch_gui(services: Any, args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
-    from nvr_desktop.app import build_live_view
+    from nvr_desktop.app import build_live_view, start_runtime
     from nvr_desktop.ui.application import run_gui
 
+    start_runtime(services)  # recording runs from start-up, whoever logs in (or nobody)
     return run_gui(services, args, lambda on_state: build_live_view(services, on_state))

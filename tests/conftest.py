@@ -13,6 +13,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 TEST_KEYRING = "keyrings.alt.file.PlaintextKeyring"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The offscreen platform plugin warns about window features it lacks; that is not the app's fault."""
+    for item in items:
+        item.add_marker(
+            pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)")
+        )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_keyring(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own file keyring (keyrings.alt) under a temp XDG data home."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from nvr_desktop.core.errors import ConflictError, NotFoundError, ValidationError
 from nvr_desktop.core.models import Camera, Principal, RecordMode
+from nvr_desktop.core.recording import WeeklySchedule
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.core.urls import SecretRegistry, parse_stream_url, with_credentials
 from nvr_desktop.security.access import AccessControl
@@ -38,6 +39,7 @@ class CameraSpec:
     channel: int | None = None
     enabled: bool | None = None
     record_mode: RecordMode | None = None
+    record_schedule: str | None = None
     segment_seconds: int | None = None
     retention_days: int | None = None
     retention_gb: float | None = None
@@ -70,6 +72,13 @@ def _check_numbers(spec: CameraSpec) -> None:
         raise ValidationError(f"unknown RTSP transport {spec.transport!r}: choose tcp or udp")
     if spec.retention_gb is not None and not 0 < spec.retention_gb <= 1_000_000:
         raise ValidationError("the size limit must be a positive number of GB")
+    if spec.record_schedule:
+        WeeklySchedule.parse(spec.record_schedule)  # a clear error now rather than a camera that never records
+
+
+def _check_schedule(row: CameraRow) -> None:
+    if row.record_mode == RecordMode.SCHEDULE.value and not (row.record_schedule or "").strip():
+        raise ValidationError("recording by schedule needs a schedule, e.g. --schedule 'mon-fri 08:00-18:00'")
 
 
 class CameraService:
@@ -152,6 +161,7 @@ class CameraService:
                 channel=spec.channel,
                 enabled=True if spec.enabled is None else spec.enabled,
                 record_mode=(spec.record_mode or RecordMode.OFF).value,
+                record_schedule=spec.record_schedule or "",
                 segment_seconds=spec.segment_seconds or 300,
                 retention_days=spec.retention_days,
                 retention_gb=spec.retention_gb,
@@ -159,6 +169,7 @@ class CameraService:
                 created_at=now,
                 updated_at=now,
             )
+            _check_schedule(row)
             session.add(row)
             session.flush()
             if password:
@@ -208,12 +219,14 @@ class CameraService:
                 "retention_days",
                 "retention_gb",
                 "transport",
+                "record_schedule",
             ):
                 value = getattr(spec, field)
                 if value is not None:
                     setattr(row, field, value)
             if spec.record_mode is not None:
                 row.record_mode = spec.record_mode.value
+            _check_schedule(row)
             row.updated_at = utcnow()
             if password:
                 self._vault.store(row.id, password)

@@ -11,7 +11,9 @@ from nvr_desktop.core.models import Principal
 from nvr_desktop.media.demo import DEMO_ID_BASE, DEMO_NAMES, demo_camera, demo_name
 from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.source import SourceSpec
+from nvr_desktop.media.state import DisplayWish
 from nvr_desktop.media.supervisor import CameraStreams
+from nvr_desktop.media.worker import StateListener
 from nvr_desktop.services.cameras import CameraService
 
 log = logging.getLogger("services.live")
@@ -29,12 +31,25 @@ class LiveCamera:
 class LiveView:
     """Starts one supervised connection per visible camera; the wall then says which to decode."""
 
-    def __init__(self, cameras: CameraService, supervisor: ProcessStreamEngine, demo_dir: Path) -> None:
+    def __init__(
+        self,
+        cameras: CameraService,
+        supervisor: ProcessStreamEngine,
+        demo_dir: Path,
+        *,
+        owns_engine: bool = True,
+        on_state: StateListener | None = None,
+    ) -> None:
         self._cameras = cameras
         self.supervisor = supervisor
         self._demo_dir = demo_dir
+        self._owns_engine = owns_engine
+        self._on_state = on_state
+        self._connected: set[int] = set()
         self._stop = threading.Event()
         self._demo_thread: threading.Thread | None = None
+        if on_state is not None and not owns_engine:
+            supervisor.add_state_listener(on_state)
 
     def connect(self, principal: Principal, *, demo: bool = False, limit: int | None = None) -> list[LiveCamera]:
         """Connect the principal's enabled cameras; demo cameras when asked or when none is configured at all."""
@@ -51,6 +66,7 @@ class LiveView:
                 else None
             )
             self.supervisor.add_camera(camera.id, CameraStreams(main=main, sub=sub))
+            self._connected.add(camera.id)
             live.append(LiveCamera(camera.id, camera.name))
         log.info("connected %d cameras for %s", len(live), principal.name)
         return live
@@ -71,10 +87,19 @@ class LiveView:
             if self._stop.is_set():
                 return
             self.supervisor.add_camera(demo.id, CameraStreams(main=demo.spec))
+            self._connected.add(demo.id)
 
     def close(self, timeout: float = 15.0) -> None:
-        """Stop demo-clip generation and every stream."""
+        """Stop demo-clip generation and let go of the streams (recording keeps the ones it needs)."""
         self._stop.set()
         if self._demo_thread is not None:
             self._demo_thread.join(timeout)
-        self.supervisor.close(timeout)
+        if self._owns_engine:
+            self.supervisor.close(timeout)
+            return
+        if self._on_state is not None:
+            self.supervisor.remove_state_listener(self._on_state)
+        for camera_id in sorted(self._connected):
+            self.supervisor.set_display(camera_id, DisplayWish())  # nobody watches it any more
+            self.supervisor.remove_camera(camera_id, user="live")
+        self._connected.clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,18 +15,6 @@ from nvr_desktop.ui.application import apply_theme, create_application
 from nvr_desktop.ui.i18n import install_translators, remove_translators
 
 TEST_URL = "rtsp://127.0.0.1:8554/x"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The offscreen platform plugin warns about window features it lacks; that is not the app's fault."""
-    here = Path(__file__).parent
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(
-                pytest.mark.qt_log_ignore(
-                    r"This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)"
-                )
-            )
 
 
 @pytest.fixture

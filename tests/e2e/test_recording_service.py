@@ -1,0 +1,143 @@
+"""The headless service records; kill -9 mid-segment and a restart lose at most one GOP and leave an honest index.
+
+The real entry point runs as a subprocess (python main.py --headless), records a real RTSP camera, and is killed
+with SIGKILL. The restarted service repairs the segment the kill left open, notes the outage as a gap, records
+again, and the CLI reports all of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import av
+import av.error
+import pytest
+
+from tests.support.cameras import RtspTestServer
+
+from .conftest import ROOT, Run
+
+pytestmark = pytest.mark.e2e
+GOP_S = 2.0
+
+
+def start_headless(basedir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--basedir", str(basedir), "--headless"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,  # kill -9 of the group takes the stream processes too, like a power cut
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if "running headless" in proc.stdout.readline():
+            return proc
+    proc.kill()
+    raise AssertionError("the headless service did not start")
+
+
+def segments(nvr: Run) -> list[dict[str, object]]:
+    done = nvr("recordings", "list", "--json")
+    assert done.returncode == 0, done.stderr
+    rows: list[dict[str, object]] = json.loads(done.stdout)
+    return rows
+
+
+def wait_rows(nvr: Run, what: str, check: object, timeout: float) -> list[dict[str, object]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = segments(nvr)
+        if check(rows):  # type: ignore[operator]
+            return rows
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {rows}"
+        time.sleep(1)
+
+
+def playable_seconds(path: Path) -> float:
+    frames = 0
+    with av.open(str(path)) as container:
+        try:
+            for _ in container.decode(video=0):
+                frames += 1
+        except av.error.InvalidDataError:
+            pass  # the torn last fragment of a killed recording
+    return frames / 25
+
+
+def test_kill_9_of_the_headless_recorder_and_restart(
+    nvr: Run, basedir: Path, app_env: dict[str, str], rtsp_server: RtspTestServer
+) -> None:
+    (basedir / "config.toml").write_text(
+        "version = 1\n[security]\nbcrypt_rounds = 4\n[recording]\nfree_reserve_mb = 0.0\n"
+    )
+    done = nvr(
+        "cameras",
+        "add",
+        "--name",
+        "Door",
+        "--url",
+        rtsp_server.url(1),
+        "--record",
+        "continuous",
+        "--segment-seconds",
+        "60",
+    )
+    assert done.returncode == 0, done.stderr
+    proc = start_headless(basedir, app_env)
+    try:
+        rows = wait_rows(nvr, "an open segment", lambda r: any(x["state"] == "open" for x in r), 30)
+        opened = time.monotonic()
+        time.sleep(8)
+        recorded_s = time.monotonic() - opened
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    killed = segments(nvr)
+    assert [x["state"] for x in killed] == ["open"], "the index shows what the kill left: one open segment"
+    path = Path(str(killed[0]["path"]))
+    assert playable_seconds(path) >= recorded_s - GOP_S - 1.0, "lost more than one GOP"
+
+    proc = start_headless(basedir, app_env)
+    try:
+        rows = wait_rows(
+            nvr,
+            "the repaired segment and a new one",
+            lambda r: len(r) >= 2 and r[0]["state"] == "repaired" and r[-1]["state"] == "open",
+            40,
+        )
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    repaired = rows[0]
+    assert abs(float(repaired["duration_s"]) - playable_seconds(path)) <= GOP_S  # type: ignore[arg-type]
+    final = segments(nvr)
+    assert [x["state"] for x in final] == ["repaired", "closed"], "a clean stop closes the last segment"
+    for row in final:
+        assert playable_seconds(Path(str(row["path"]))) > 0
+    done = nvr("recordings", "list", "--gaps", "--json")
+    gaps = json.loads(done.stdout)
+    causes = [g["cause"] for g in gaps]
+    assert causes[0] == "app not running", gaps
+    outage = gaps[0]
+    assert outage["start"] == repaired["end"] and outage["end"] == final[1]["start"]
+    assert datetime.fromisoformat(outage["end"]) > datetime.fromisoformat(outage["start"])
+    assert causes[-1] == "stopped by user" and gaps[-1]["end"] is None  # stopped cleanly until the next start
