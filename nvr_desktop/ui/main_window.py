@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from nvr_desktop.ui.dialogs.about import AboutDialog
 from nvr_desktop.ui.dialogs.users import UsersDialog
 from nvr_desktop.ui.labels import error_text, role_label
 from nvr_desktop.ui.models.camera_tree import CAMERA_ID_ROLE, CameraTreeModel
+from nvr_desktop.ui.playback.window import PlaybackWindow
 from nvr_desktop.ui.wall.ports import LiveFactory
 from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
 from nvr_desktop.ui.widgets import app_icon
@@ -98,9 +99,16 @@ class MainWindow(QMainWindow):
         self.bridge.stateChanged.connect(self.camera_model.set_stream_state)
         self.wall.pageChanged.connect(self._show_page)
         self.setCentralWidget(self.wall)
+        self._recording = services.runtime.recording if services.runtime is not None else None
+        self._playback: PlaybackWindow | None = None
         self._build_camera_dock()
         self._build_status_bar()
         self._build_menus()
+        self._recording_timer = QTimer(self)
+        self._recording_timer.setInterval(1000)
+        self._recording_timer.timeout.connect(self.poll_recording)
+        if self._recording is not None:
+            self._recording_timer.start()
         self.resize(1280, 800)
         self.refresh_cameras()
         self.connect_streams()
@@ -148,8 +156,20 @@ class MainWindow(QMainWindow):
         self.camera_count_label.setObjectName("statusCameras")
         self.page_label = QLabel(self)
         self.page_label.setObjectName("statusPage")
+        self.alarm_label = QLabel(self)
+        self.alarm_label.setObjectName("statusAlarm")
+        self.alarm_label.setStyleSheet(
+            "QLabel#statusAlarm { background: #b3261e; color: white; font-weight: bold; padding: 1px 8px; }"
+        )
+        self.alarm_label.hide()
+        self.storage_label = QLabel(self)
+        self.storage_label.setObjectName("statusStorage")
+        self.storage_label.hide()
+        self._storage_polls = 0
         status = self.statusBar()
         # Permanent widgets sit on the right, so temporary messages on the left never overlap them.
+        status.addPermanentWidget(self.alarm_label)
+        status.addPermanentWidget(self.storage_label)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.page_label)
         status.addPermanentWidget(self.camera_count_label)
@@ -217,6 +237,15 @@ class MainWindow(QMainWindow):
         self.action_add_camera.setStatusTip(tip)
         self.cameras_menu.addAction(self.action_add_camera)
         self.cameras_menu.setToolTipsVisible(True)
+        self.cameras_menu.addSeparator()
+        self.action_record = QAction(self.tr("Start &recording"), self)
+        self.action_record.setObjectName("actionRecord")
+        self.action_record.setShortcut(QKeySequence("Ctrl+R"))
+        self.action_record.setStatusTip(self.tr("Record the selected camera now, until you stop it"))
+        self.action_record.triggered.connect(self.toggle_manual_recording)
+        self.action_record.setEnabled(self._recording is not None and self.principal.can(Permission.RECORD_CONTROL))
+        self.cameras_menu.addAction(self.action_record)
+        self.cameras_menu.addSeparator()
         self.action_refresh = QAction(self.tr("&Reload camera list"), self)
         self.action_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         self.action_refresh.triggered.connect(self.refresh_cameras)
@@ -229,6 +258,14 @@ class MainWindow(QMainWindow):
             self.action_users.setToolTip(self.tr("Only administrators can manage users"))
         self.action_users.triggered.connect(self.show_users)
         self.tools_menu.addAction(self.action_users)
+        self.action_playback = QAction(self.tr("&Playback and export…"), self)
+        self.action_playback.setObjectName("actionPlayback")
+        self.action_playback.setShortcut(QKeySequence("Ctrl+P"))
+        self.action_playback.setEnabled(self.principal.can(Permission.PLAYBACK))
+        if not self.action_playback.isEnabled():
+            self.action_playback.setToolTip(self.tr("Your role cannot play back recordings"))
+        self.action_playback.triggered.connect(self.show_playback)
+        self.tools_menu.insertAction(self.action_users, self.action_playback)
         self.tools_menu.setToolTipsVisible(True)
 
         self.help_menu = bar.addMenu(self.tr("&Help"))
@@ -393,8 +430,94 @@ class MainWindow(QMainWindow):
         self.shutdown_streams()
         super().closeEvent(event)
 
+    def show_playback(self) -> PlaybackWindow | None:
+        """Open (or raise) the playback window, starting with the selected camera."""
+        if self._playback is not None:
+            self._playback.show()
+            self._playback.raise_()
+            return self._playback
+        selected = self.wall.selected
+        real = selected is not None and not any(c.id == selected and c.demo for c in self.wall.cameras())
+        try:
+            port = self._services.playback_port(self.principal)
+            self._playback = PlaybackWindow(
+                port,
+                self,
+                cameras=[selected] if real and selected is not None else None,
+                snapshot_dir=self._services.paths.snapshots,
+            )
+        except NvrError as err:
+            self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
+            return None
+        self._playback.show()
+        return self._playback
+
+    # ---- recording --------------------------------------------------------------------------------
+
+    def poll_recording(self) -> None:
+        """Show which cameras record (the tiles' red dot) and any storage alarm."""
+        if self._recording is None:
+            return
+        recording = self._recording.recording_camera_ids()
+        for camera in self.wall.cameras():
+            self.wall.set_recording(camera.id, camera.id in recording)
+        alarms = self._recording.alarms()
+        if alarms:
+            self.alarm_label.setText("⚠ " + "; ".join(a.message[:1].upper() + a.message[1:] for a in alarms))
+            self.alarm_label.setToolTip(self.tr("Recording is stopped or failing: free disk space or fix the folder."))
+        self.alarm_label.setVisible(bool(alarms))
+        if self._storage_polls % 30 == 0:
+            self._show_storage()
+        self._storage_polls += 1
+        selected = self.wall.selected
+        manual = self._recording.manual_camera_ids()
+        self.action_record.setText(
+            self.tr("Stop &recording") if selected is not None and selected in manual else self.tr("Start &recording")
+        )
+
+    def _show_storage(self) -> None:
+        """Free space on the recordings disk and how many days of footage fit at the recent rate."""
+        if self._recording is None:
+            return
+        recordings = self._recording.recordings
+        try:
+            free_gb = recordings.free_bytes() / 1024**3
+        except NvrError:
+            self.storage_label.hide()
+            return
+        days = recordings.forecast_days()
+        text = self.tr("Disk: %1 GB free").replace("%1", f"{free_gb:.0f}")
+        if days is not None:
+            text += " · " + self.tr("about %1 days fit").replace("%1", f"{days:.0f}" if days >= 1 else f"{days:.1f}")
+        self.storage_label.setText(text)
+        self.storage_label.setToolTip(str(recordings.root))
+        self.storage_label.show()
+
+    def toggle_manual_recording(self) -> None:
+        """Start (or stop) a manual recording of the selected camera."""
+        camera_id = self.wall.selected
+        demo = any(c.id == camera_id and c.demo for c in self.wall.cameras())
+        if self._recording is None or camera_id is None or demo:
+            self.statusBar().showMessage(self.tr("Select a camera tile first."), 5_000)
+            return
+        try:
+            if camera_id in self._recording.manual_camera_ids():
+                self._recording.stop_manual(self.principal, camera_id)
+                self.statusBar().showMessage(self.tr("Stopped recording."), 5_000)
+            else:
+                self._recording.start_manual(self.principal, camera_id)
+                self.statusBar().showMessage(self.tr("Recording until you stop it."), 5_000)
+        except NvrError as err:
+            self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
+        self.poll_recording()
+
     def shutdown_streams(self) -> None:
         """Stop painting and close every camera connection (bounded wait)."""
+        self._recording_timer.stop()
+        if self._playback is not None:
+            self._playback.release()
+            self._playback.close()
+            self._playback = None
         self.wall.release()
         self.bridge.stop()
         self._live.close()

@@ -4,7 +4,7 @@
 <context>
     <name>FirstRunDialog</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/dialogs/first_run.py" line="+58"/>
+        <location filename="../../nvr_desktop/ui/dialogs/first_run.py" line="+55"/>
         <source>At least %n characters.</source>
         <translation>
             <numerusform>At least %n character.</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+56"/>
+        <location line="+41"/>
         <source>The password must have at least %n characters.</source>
         <translation>
             <numerusform>The password must have at least %n character.</numerusform>
@@ -23,7 +23,7 @@
 <context>
     <name>LoginDialog</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/dialogs/login.py" line="+95"/>
+        <location filename="../../nvr_desktop/ui/dialogs/login.py" line="+77"/>
         <source>Too many failed logins: the account is locked for %n more minute(s).</source>
         <translation>
             <numerusform>Too many failed logins: the account is locked for %n more minute.</numerusform>
@@ -34,7 +34,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+172"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+193"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>
@@ -42,11 +42,30 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+78"/>
+        <location line="+95"/>
         <source>%n camera(s)</source>
         <translation>
             <numerusform>%n camera</numerusform>
             <numerusform>%n cameras</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PlaybackWindow</name>
+    <message numerus="yes">
+        <location filename="../../nvr_desktop/ui/playback/window.py" line="+888"/>
+        <source>Exporting %n camera(s)…</source>
+        <translation>
+            <numerusform>Exporting %n camera…</numerusform>
+            <numerusform>Exporting %n cameras…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+51"/>
+        <source>Exported %n file(s) to %1</source>
+        <translation>
+            <numerusform>Exported %n file to %1</numerusform>
+            <numerusform>Exported %n files to %1</numerusform>
         </translation>
     </message>
 </context>

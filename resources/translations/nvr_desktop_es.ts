@@ -111,7 +111,7 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../nvr_desktop/ui/dialogs/first_run.py" line="+41"/>
+        <location filename="../../nvr_desktop/ui/dialogs/first_run.py" line="+38"/>
         <source>Create the administrator account</source>
         <translation>Crear la cuenta de administrador</translation>
     </message>
@@ -149,17 +149,17 @@
         <translation>Repita la contraseña:</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Create account</source>
         <translation>Crear cuenta</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+0"/>
         <source>Quit</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+11"/>
         <source>Enter a user name.</source>
         <translation>Escriba un nombre de usuario.</translation>
     </message>
@@ -208,7 +208,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../nvr_desktop/ui/dialogs/login.py" line="+37"/>
+        <location filename="../../nvr_desktop/ui/dialogs/login.py" line="+34"/>
         <source>Log in to NVR Desktop</source>
         <translation>Iniciar sesión en NVR Desktop</translation>
     </message>
@@ -228,17 +228,17 @@
         <translation>Contraseña:</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Log in</source>
         <translation>Iniciar sesión</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+0"/>
         <source>Quit</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+11"/>
         <source>Enter your user name.</source>
         <translation>Escriba su nombre de usuario.</translation>
     </message>
@@ -264,7 +264,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+114"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+122"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -280,7 +280,7 @@
         <translation>Sesión iniciada como %1 (%2)</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+31"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
@@ -363,6 +363,17 @@
         <translation>Solo los administradores pueden añadir cámaras</translation>
     </message>
     <message>
+        <location line="+6"/>
+        <location line="+234"/>
+        <source>Start &amp;recording</source>
+        <translation>Iniciar &amp;grabación</translation>
+    </message>
+    <message>
+        <location line="-231"/>
+        <source>Record the selected camera now, until you stop it</source>
+        <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>&amp;Reload camera list</source>
         <translation>&amp;Recargar la lista de cámaras</translation>
@@ -381,6 +392,16 @@
         <location line="+3"/>
         <source>Only administrators can manage users</source>
         <translation>Solo los administradores pueden gestionar usuarios</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Playback and export…</source>
+        <translation>&amp;Reproducción y exportación…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Your role cannot play back recordings</source>
+        <translation>Su rol no permite reproducir grabaciones</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -430,6 +451,362 @@
         <source>No saved views</source>
         <translation>No hay vistas guardadas</translation>
     </message>
+    <message>
+        <location line="+106"/>
+        <source>Recording is stopped or failing: free disk space or fix the folder.</source>
+        <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Stop &amp;recording</source>
+        <translation>Detener &amp;grabación</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Disk: %1 GB free</source>
+        <translation>Disco: %1 GB libres</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>about %1 days fit</source>
+        <translation>caben unos %1 días</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Select a camera tile first.</source>
+        <translation>Seleccione primero el mosaico de una cámara.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Stopped recording.</source>
+        <translation>Grabación detenida.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Recording until you stop it.</source>
+        <translation>Grabando hasta que la detenga.</translation>
+    </message>
+</context>
+<context>
+    <name>PlaybackClock</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/playback/clock.py" line="+105"/>
+        <source>%1 s</source>
+        <extracomment>Returns the current time, aware UTC (injectable for tests). (major step, minor step) in seconds, from the finest; the ruler takes the first whose labels do not collide.</extracomment>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 h</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 d</source>
+        <translation>%1 d</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 d %2 h</source>
+        <translation>%1 d %2 h</translation>
+    </message>
+</context>
+<context>
+    <name>PlaybackGrid</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/playback/grid.py" line="+246"/>
+        <source>No recording</source>
+        <translation>Sin grabación</translation>
+    </message>
+</context>
+<context>
+    <name>PlaybackWindow</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/playback/window.py" line="+117"/>
+        <location line="+264"/>
+        <location line="+81"/>
+        <source>Playback</source>
+        <extracomment>Playback rates offered, slowest first. Asks the user for a folder (parent, title); None when cancelled. Shows an error to the user (title, message).</extracomment>
+        <translation>Reproducción</translation>
+    </message>
+    <message>
+        <location line="-263"/>
+        <source>Now</source>
+        <translation>Ahora</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Go to the newest footage</source>
+        <translation>Ir a lo más reciente</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cameras</source>
+        <translation>Cámaras</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Go to</source>
+        <translation>Ir a</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Show a whole day</source>
+        <translation>Mostrar un día completo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Day</source>
+        <translation>Día</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type a time of that day and press Enter</source>
+        <translation>Escriba una hora de ese día y pulse Intro</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Previous recording</source>
+        <translation>Grabación anterior</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One frame back (Left)</source>
+        <translation>Un fotograma atrás (Izquierda)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+373"/>
+        <source>Play (Space)</source>
+        <translation>Reproducir (Espacio)</translation>
+    </message>
+    <message>
+        <location line="-370"/>
+        <source>One frame forward (Right)</source>
+        <translation>Un fotograma adelante (Derecha)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Next recording</source>
+        <translation>Grabación siguiente</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Playback speed (+ and -)</source>
+        <translation>Velocidad de reproducción (+ y -)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+572"/>
+        <location line="+14"/>
+        <source>Snapshot</source>
+        <translation>Captura</translation>
+    </message>
+    <message>
+        <location line="-584"/>
+        <source>Save the selected tile&apos;s picture as a JPEG</source>
+        <translation>Guardar la imagen del mosaico seleccionado como JPEG</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+687"/>
+        <source>Export…</source>
+        <translation>Exportar…</translation>
+    </message>
+    <message>
+        <location line="-684"/>
+        <source>Export the range chosen with Shift+drag on the timeline (or the visible span) as MP4 files</source>
+        <translation>Exportar como archivos MP4 el intervalo elegido con Mayús+arrastrar en la línea de tiempo (o el tramo visible)</translation>
+    </message>
+    <message>
+        <location line="+162"/>
+        <source>At most %1 cameras play back together. Untick one first.</source>
+        <translation>Se pueden reproducir como máximo %1 cámaras a la vez. Desmarque una primero.</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>%1 of %2 cameras selected</source>
+        <translation>%1 de %2 cámaras seleccionadas</translation>
+    </message>
+    <message>
+        <location line="+146"/>
+        <source>Pause (Space)</source>
+        <translation>Pausa (Espacio)</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Loading…</source>
+        <translation>Cargando…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No recording</source>
+        <translation>Sin grabación</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>No later recording</source>
+        <translation>No hay grabaciones posteriores</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No earlier recording</source>
+        <translation>No hay grabaciones anteriores</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>No picture to save at this time</source>
+        <translation>No hay imagen que guardar en este momento</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cannot create the folder %1: %2</source>
+        <translation>No se puede crear la carpeta %1: %2</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Cannot write %1</source>
+        <translation>No se puede escribir %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Snapshot saved: %1</source>
+        <translation>Captura guardada: %1</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Export to folder</source>
+        <translation>Exportar a la carpeta</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>Exporting %n camera(s)…</source>
+        <translation>
+            <numerusform>Exportando %n cámara…</numerusform>
+            <numerusform>Exportando %n cámaras…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export</source>
+        <translation>Exportar</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+20"/>
+        <source>Exported %n file(s) to %1</source>
+        <translation>
+            <numerusform>Se exportó %n archivo a %1</numerusform>
+            <numerusform>Se exportaron %n archivos a %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export cancelled</source>
+        <translation>Exportación cancelada</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+4"/>
+        <source>Export failed</source>
+        <translation>La exportación falló</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The export failed: %1</source>
+        <translation>La exportación falló: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export range…</source>
+        <translation>Exportar intervalo…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Range chosen: %1 to %2</source>
+        <translation>Intervalo elegido: %1 a %2</translation>
+    </message>
+</context>
+<context>
+    <name>Timeline</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/playback/timeline.py" line="+93"/>
+        <source>camera offline</source>
+        <extracomment>Returns a small BGRA picture of a camera at a time (runs on a worker thread, never touches Qt).</extracomment>
+        <translation>cámara desconectada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>disk full</source>
+        <translation>disco lleno</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>storage unavailable</source>
+        <translation>almacenamiento no disponible</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>recording stopped by a user</source>
+        <translation>grabación detenida por un usuario</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>NVR Desktop was not running</source>
+        <translation>NVR Desktop no estaba en ejecución</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineWidget</name>
+    <message>
+        <location line="+468"/>
+        <source>Tick cameras to see their recordings</source>
+        <translation>Marque cámaras para ver sus grabaciones</translation>
+    </message>
+    <message>
+        <location line="+224"/>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>No recording: %1</source>
+        <translation>Sin grabación: %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>since %1</source>
+        <translation>desde %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 to %2 (%3)</source>
+        <translation>%1 a %2 (%3)</translation>
+    </message>
 </context>
 <context>
     <name>UsersDialog</name>
@@ -472,12 +849,12 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+462"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+596"/>
         <source>Drag a camera here</source>
         <translation>Arrastre una cámara aquí</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+38"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
@@ -517,7 +894,7 @@
         <translation>En directo</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+15"/>
         <source>%1 fps</source>
         <translation>%1 fps</translation>
     </message>
@@ -527,12 +904,12 @@
         <translation>fotogramas clave</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+31"/>
         <source>DEMO</source>
         <translation>DEMO</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+101"/>
         <source>Full screen</source>
         <translation>Pantalla completa</translation>
     </message>

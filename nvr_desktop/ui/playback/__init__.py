@@ -1,0 +1,1 @@
+"""Recording playback: the timeline, the synchronized video grid and the playback window."""

@@ -1,0 +1,154 @@
+"""The playback window over the real recordings service, index and playback engine: two cameras with real
+recorded segments (a generated clip fed to the real SegmentRecorder), a gap row, synchronized tiles, export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import av
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from nvr_desktop.app import Services, build_services
+from nvr_desktop.core.models import Principal
+from nvr_desktop.core.recording import GapCause
+from nvr_desktop.media.recorder import SegmentRecorder
+from nvr_desktop.services.cameras import CameraSpec
+from nvr_desktop.storage import recordings as idx
+from nvr_desktop.ui.application import apply_theme
+from nvr_desktop.ui.playback.window import PlaybackWindow
+from tests.support.clips import cached_clip
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+SHOTS = Path("/tmp/playback_shots")
+
+
+def record(
+    services: Services, camera_id: int, start: datetime, seconds: float, skip: tuple[float, float] | None
+) -> None:
+    """Record a generated clip for camera_id from start, leaving out the skip range (seconds) as a camera outage."""
+    clip = cached_clip(640, 360, 25, 12, 50)
+    root = services.recordings.root
+    now = [start]
+    recorder = SegmentRecorder(camera_id, root, segment_s=4.0, clock=lambda: now[0])
+    outage_at: datetime | None = None
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.pts is None:
+                continue
+            t = float(packet.pts * stream.time_base)
+            if t >= seconds:
+                break
+            now[0] = start + timedelta(seconds=t)
+            if skip is not None and skip[0] <= t < skip[1]:
+                if outage_at is None:
+                    outage_at = now[0]
+                    recorder.end_of_stream("camera offline")
+                continue
+            recorder(packet, stream)
+    recorder.close()
+    for seg in recorder.segments:
+        services.db.write(
+            lambda s, seg=seg: idx.insert_segment(
+                s,
+                root,
+                camera_id,
+                seg.path,
+                seg.start,
+                end=seg.end,
+                size=seg.bytes,
+                codec="h264",
+                width=640,
+                height=360,
+                state=idx.SegmentState.CLOSED,
+            )
+        )
+    if outage_at is not None and skip is not None:
+        gap = services.db.write(lambda s: idx.insert_gap(s, camera_id, outage_at, GapCause.CAMERA_OFFLINE))
+        resumed = min(seg.start for seg in recorder.segments if seg.start > outage_at)
+        services.db.write(lambda s: idx.close_gap(s, gap.id, resumed))
+
+
+@pytest.fixture
+def two_cameras(basedir: Path) -> Iterator[tuple[Services, Principal, list[int]]]:
+    services = build_services(basedir)
+    services.users.create_first_admin("boss", "correct-horse", actor="test")
+    admin = services.auth.login("boss", "correct-horse")
+    ids = [
+        services.cameras.add(admin, CameraSpec(name=name, main_url=f"rtsp://127.0.0.1:8554/{n}")).id
+        for n, name in enumerate(("Front door", "Parking lot"), start=1)
+    ]
+    record(services, ids[0], T0, 12, skip=(4.0, 8.0))
+    record(services, ids[1], T0, 12, skip=None)
+    yield services, admin, ids
+    services.close()
+
+
+def test_two_synchronized_cameras_a_gap_and_an_export(
+    qtbot: QtBot, qapp: QApplication, two_cameras: tuple[Services, Principal, list[int]], tmp_path: Path
+) -> None:
+    services, admin, ids = two_cameras
+    apply_theme(qapp)  # as run_gui does, so the screenshot shows what users see
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    window = PlaybackWindow(
+        services.playback_port(admin),
+        cameras=ids,
+        snapshot_dir=tmp_path / "snaps",
+        choose_folder=lambda _parent, _title: exports,
+        show_error=lambda title, text: pytest.fail(f"{title}: {text}"),
+    )
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.timeline.set_view(T0 - timedelta(seconds=10), timedelta(seconds=40))
+    window.refresh_timeline(force=True)
+    data = window.timeline_data
+    assert data is not None
+    front, parking = data.track(ids[0]), data.track(ids[1])
+    assert [g.cause for g in front.gaps] == [GapCause.CAMERA_OFFLINE] and not parking.gaps
+
+    window.seek(T0 + timedelta(seconds=2))
+    qtbot.waitUntil(lambda: window.grid.has_picture(ids[0]) and window.grid.has_picture(ids[1]), timeout=10_000)
+    window.seek(T0 + timedelta(seconds=6))  # inside the front door's outage
+    qtbot.waitUntil(lambda: not window.grid.has_picture(ids[0]) and window.grid.has_picture(ids[1]), timeout=10_000)
+    window.timeline.set_selection(T0 + timedelta(seconds=1), T0 + timedelta(seconds=10))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    qtbot.wait(100)  # let the layout settle
+    assert window.grab().save(str(SHOTS / "playback_real_two_cameras_gap.png"), "PNG")
+
+    assert window.export(T0 + timedelta(seconds=1), T0 + timedelta(seconds=10), exports)
+    qtbot.waitUntil(lambda: not window.exporting, timeout=30_000)
+    files = sorted(exports.glob("*.mp4"))
+    assert len(files) == 2, files
+    for path in files:
+        with av.open(str(path)) as container:
+            assert sum(1 for _ in container.decode(video=0)) > 25
+    entries = services.audit.entries(action="recordings.export")
+    assert entries[0].actor == "boss" and entries[0].success
+    assert services.audit.entries(action="playback.open")[0].actor == "boss"
+    window.release()
+    window.close()
+    qapp.setStyleSheet("")
+
+
+def test_a_viewer_cannot_open_playback(two_cameras: tuple[Services, Principal, list[int]]) -> None:
+    from nvr_desktop.core.errors import PermissionDeniedError
+    from nvr_desktop.core.roles import Role
+
+    services, admin, ids = two_cameras
+    services.users.add(admin, "vic", Role.VIEWER, "viewer-pass-1")
+    services.users.grant(admin, "vic", {ids[0]})
+    vic = services.auth.login("vic", "viewer-pass-1")
+    port = services.playback_port(vic)
+    with pytest.raises(PermissionDeniedError):
+        port.cameras()
+    with pytest.raises(PermissionDeniedError):
+        port.open_playback([ids[0]], (320, 180))
+    denied = services.audit.entries(action="playback.open")
+    assert denied and not denied[0].success and denied[0].actor == "vic"
