@@ -106,6 +106,10 @@ class SegmentRecorder:
         self._last_dts: int | None = None
         self._packets = 0
         self._template: Any = None
+        self._audio_template: Any = None  # the camera's audio track, learnt from its packets
+        self._out_audio: Any = None
+        self._first_s: float | None = None  # the segment's first video time, seconds: audio is placed against it
+        self._last_audio: int | None = None
         self.segments: list[Segment] = []
 
     # ---- packet sink (worker thread) ------------------------------------------------------------------
@@ -113,6 +117,9 @@ class SegmentRecorder:
     def __call__(self, packet: Any, stream: Any) -> None:
         """Take one demuxed packet (stream copy)."""
         if packet.dts is None and packet.pts is None:
+            return
+        if stream.type == "audio":
+            self._audio(packet, stream)
             return
         with self._lock:
             time_base = stream.time_base
@@ -135,6 +142,27 @@ class SegmentRecorder:
             except (OSError, av.error.FFmpegError) as err:
                 self._fail(err)
 
+    def _audio(self, packet: Any, stream: Any) -> None:
+        """Audio rides along in the open segment, on the video's clock; before the first key frame it is dropped."""
+        with self._lock:
+            self._audio_template = stream
+            out_audio, first_s = self._out_audio, self._first_s
+            if self._out is None or out_audio is None or first_s is None or stream.time_base is None:
+                return
+            ts = packet.pts if packet.pts is not None else packet.dts
+            rel = round((float(ts * stream.time_base) - first_s) / float(stream.time_base))
+            if rel < 0:
+                return  # sound from before the segment's first picture
+            if self._last_audio is not None and rel <= self._last_audio:
+                rel = self._last_audio + 1
+            self._last_audio = rel
+            packet.dts = packet.pts = rel
+            packet.stream = out_audio
+            try:
+                self._out.mux(packet)
+            except (OSError, av.error.FFmpegError) as err:
+                self._fail(err)
+
     def _jumped(self, packet: Any, time_base: Any) -> bool:
         """True when the packet's time is more than MAX_JUMP_S away from the last one written."""
         if self._first_dts is None or self._last_dts is None:
@@ -151,6 +179,7 @@ class SegmentRecorder:
         """The camera connection ended: finish the segment now rather than when the camera comes back."""
         with self._lock:
             self._close_segment(reason)
+            self._audio_template = None  # the next connection brings its own track
 
     def _open_segment(self, stream: Any) -> bool:
         start = self._clock() - timedelta(seconds=self._backdate_s)
@@ -170,6 +199,9 @@ class SegmentRecorder:
                 n += 1
             self._out = av.open(str(path), mode="w", format="mp4", options=MP4_OPTIONS)
             self._out_stream = self._out.add_stream_from_template(stream)
+            self._out_audio = None
+            if self._audio_template is not None:
+                self._out_audio = self._out.add_stream_from_template(self._audio_template)
         except (OSError, av.error.FFmpegError) as err:
             self._out = None
             with contextlib.suppress(OSError):
@@ -180,6 +212,8 @@ class SegmentRecorder:
         self._template = stream
         self._path, self._start = path, start
         self._first_dts = self._last_dts = None
+        self._first_s = None
+        self._last_audio = None
         self._packets = 0
         self.failed = None
         ctx = stream.codec_context
@@ -222,6 +256,7 @@ class SegmentRecorder:
         pts = packet.pts if packet.pts is not None else dts
         if self._first_dts is None:
             self._first_dts = dts
+            self._first_s = float(dts * time_base)
         rel_dts = dts - self._first_dts
         rel_pts = pts - self._first_dts
         if self._last_dts is not None:
@@ -243,6 +278,7 @@ class SegmentRecorder:
     def _close_segment(self, reason: str = "stopped") -> None:
         out, path, start = self._out, self._path, self._start
         self._out = None
+        self._out_audio = None
         if out is None or path is None or start is None:
             return
         try:
@@ -268,6 +304,11 @@ class SegmentRecorder:
         """Finish the open segment."""
         with self._lock:
             self._close_segment(reason)
+
+
+def _video_key(packet: Any, stream: Any) -> bool:
+    """A video key frame (audio packets are all flagged key: they cannot start a segment)."""
+    return bool(packet.is_keyframe) and stream.type == "video"
 
 
 class RecordingGate:
@@ -317,19 +358,19 @@ class RecordingGate:
         if backlog:
             self.recorder.backdate(now - backlog[0][0])
             for _, old, old_stream in backlog:
-                if old_stream is stream:  # packets of an earlier connection cannot join this file
+                if old_stream.container is stream.container:  # an earlier connection's packets cannot join
                     self.recorder(old, old_stream)
         self.recorder(packet, stream)
 
     def _keep(self, now: float, packet: Any, stream: Any) -> None:
         buffer = self._buffer
-        if not buffer and not packet.is_keyframe:
+        if not buffer and not _video_key(packet, stream):
             return
         buffer.append((now, packet, stream))
         # Drop whole GOPs from the front while the next key frame is already old enough to start the pre-roll.
         limit = now - self.pre_roll_s
         while len(buffer) > 1:
-            next_key = next((i for i in range(1, len(buffer)) if buffer[i][1].is_keyframe), None)
+            next_key = next((i for i in range(1, len(buffer)) if _video_key(buffer[i][1], buffer[i][2])), None)
             if next_key is None or buffer[next_key][0] > limit:
                 break
             for _ in range(next_key):

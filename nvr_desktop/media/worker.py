@@ -25,6 +25,8 @@ PacketSink = Callable[[Any, Any], None]  # (av.Packet, av stream)
 EndListener = Callable[[str], None]  # the connection ended (reason); the next packet belongs to a new session
 StateListener = Callable[[int, StreamStats], None]
 STOP_JOIN_S = 10.0
+#: Audio codecs MP4 carries as they are (G.711 A-law/u-law is not among them: it would need re-encoding).
+RECORDABLE_AUDIO = frozenset({"aac", "mp3"})
 _FPS_WINDOW_S = 2.0
 
 
@@ -236,18 +238,30 @@ class StreamWorker:
             if ctx is None:
                 raise av.error.DecoderNotFoundError(0, "no decoder")
             ctx.thread_count = 1  # 128 decoders must not each start a thread pool
-            live = self._pump(container, video)
+            audio = self._recordable_audio(container)
+            live = self._pump(container, video, audio)
             while self.spec.realtime and not self._stop.is_set():
                 # A looping local file (demo camera): rewind instead of reconnecting.
                 container.seek(0, stream=video)
                 ctx.flush_buffers()
-                live = self._pump(container, video) or live
+                live = self._pump(container, video, audio) or live
             return live
         finally:
             with contextlib.suppress(Exception):
                 container.close()
 
-    def _pump(self, container: Any, video: Any) -> bool:
+    def _recordable_audio(self, container: Any) -> Any:
+        """The camera's first audio track when MP4 can carry it as it is (stream copy), else None."""
+        audios = [s for s in container.streams if s.type == "audio"]
+        if not audios:
+            return None
+        name = audios[0].codec_context.name if audios[0].codec_context is not None else "unknown"
+        if name not in RECORDABLE_AUDIO:
+            self.log.info("audio %s cannot be stored in MP4 without re-encoding; recording video only", name)
+            return None
+        return audios[0]
+
+    def _pump(self, container: Any, video: Any, audio: Any = None) -> bool:
         ctx = video.codec_context
         codec = ctx.name
         live = False
@@ -256,11 +270,19 @@ class StreamWorker:
         reformatter = VideoReformatter()
         pace_origin: tuple[float, float] | None = None
         time_base = float(video.time_base) if video.time_base else 0.0
-        for packet in container.demux(video):
+        streams = (video, audio) if audio is not None else (video,)
+        for packet in container.demux(*streams):
             if self._stop.is_set():
                 return live
             if packet.size == 0:
                 continue  # flush packet at end of stream
+            if audio is not None and packet.stream_index == audio.index:
+                for sink in self._sinks:  # audio only goes to the recorder: never decoded, not in the figures
+                    try:
+                        sink(packet, audio)
+                    except Exception:
+                        self.log.exception("packet sink failed")
+                continue
             now = time.monotonic()
             with self._lock:
                 self._packets.append((now, packet.size))
