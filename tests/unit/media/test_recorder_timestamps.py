@@ -92,7 +92,7 @@ def test_a_clock_reset_backwards_also_starts_a_new_segment(tmp_path: Path) -> No
             packet.pts -= back
 
     feed(recorder, damage)
-    assert [e.reason for e in events if e.kind == "closed"][0] == "timestamp jump"
+    assert next(e.reason for e in events if e.kind == "closed") == "timestamp jump"
     for seg in recorder.segments:
         dts, frames = timestamps(seg.path)
         assert dts == sorted(dts) and frames == seg.packets
