@@ -281,10 +281,7 @@ class PlaybackEngine:
     def position(self) -> datetime:
         """The time cursor (aware UTC)."""
         with self._lock:
-            if self._playing:
-                now = self._clock()
-                return self._anchor[1] + timedelta(seconds=(now - self._anchor[0]) * self._speed)
-            return self._position
+            return self._cursor_locked()
 
     @property
     def playing(self) -> bool:

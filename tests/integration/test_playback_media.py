@@ -20,7 +20,7 @@ from nvr_desktop.core.recording import SegmentInfo
 from nvr_desktop.media.export import ExportCancelled, export_range
 from nvr_desktop.media.playback import PlaybackEngine, PlaybackReader
 from nvr_desktop.media.recorder import SegmentRecorder
-from tests.support.clips import cached_clip, read_counter
+from tests.support.clips import cached_clip, clip_packets, read_counter
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 FPS = 25
@@ -46,18 +46,13 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[SegmentInfo]:
     now = [T0]
     first = SegmentRecorder(7, root, segment_s=4.0, clock=lambda: now[0])
     second = SegmentRecorder(7, root, segment_s=4.0, clock=lambda: now[0])
-    with av.open(str(clip)) as container:
-        stream = container.streams.video[0]
-        for packet in container.demux(stream):
-            if packet.size == 0 or packet.pts is None:
-                continue
-            t = float(packet.pts * stream.time_base)
-            after_gap = t >= 6.0
-            if after_gap and first._out is not None:
-                now[0] = T0 + timedelta(seconds=6.0)  # the camera went away here
-                first.close()
-            now[0] = T0 + timedelta(seconds=t + (GAP_S if after_gap else 0.0))
-            (second if after_gap else first)(packet, stream)
+    for packet, stream, t in clip_packets(clip):
+        after_gap = t >= 6.0
+        if after_gap and first._out is not None:
+            now[0] = T0 + timedelta(seconds=6.0)  # the camera went away here
+            first.close()
+        now[0] = T0 + timedelta(seconds=t + (GAP_S if after_gap else 0.0))
+        (second if after_gap else first)(packet, stream)
     now[0] = T0 + timedelta(seconds=12 + GAP_S)
     second.close()
     segments = [

@@ -21,7 +21,7 @@ from nvr_desktop.services.cameras import CameraSpec
 from nvr_desktop.storage import recordings as idx
 from nvr_desktop.ui.application import apply_theme
 from nvr_desktop.ui.playback.window import PlaybackWindow
-from tests.support.clips import cached_clip
+from tests.support.clips import cached_clip, clip_packets
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SHOTS = Path("/tmp/playback_shots")
@@ -36,21 +36,16 @@ def record(
     now = [start]
     recorder = SegmentRecorder(camera_id, root, segment_s=4.0, clock=lambda: now[0])
     outage_at: datetime | None = None
-    with av.open(str(clip)) as container:
-        stream = container.streams.video[0]
-        for packet in container.demux(stream):
-            if packet.size == 0 or packet.pts is None:
-                continue
-            t = float(packet.pts * stream.time_base)
-            if t >= seconds:
-                break
-            now[0] = start + timedelta(seconds=t)
-            if skip is not None and skip[0] <= t < skip[1]:
-                if outage_at is None:
-                    outage_at = now[0]
-                    recorder.end_of_stream("camera offline")
-                continue
-            recorder(packet, stream)
+    for packet, stream, t in clip_packets(clip):
+        if t >= seconds:
+            break
+        now[0] = start + timedelta(seconds=t)
+        if skip is not None and skip[0] <= t < skip[1]:
+            if outage_at is None:
+                outage_at = now[0]
+                recorder.end_of_stream("camera offline")
+            continue
+        recorder(packet, stream)
     recorder.close()
     for seg in recorder.segments:
         services.db.write(

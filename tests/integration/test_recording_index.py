@@ -21,7 +21,7 @@ from nvr_desktop.core.recording import RetentionLimits, SegmentState
 from nvr_desktop.media.recorder import SegmentRecorder
 from nvr_desktop.security.access import owner_principal
 from nvr_desktop.storage import recordings as idx
-from tests.support.clips import cached_clip
+from tests.support.clips import cached_clip, clip_packets
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 OWNER = owner_principal("test")
@@ -32,16 +32,11 @@ def write_segments(root: Path, camera_id: int, start: datetime, count: int, segm
     clip = cached_clip(320, 180, 25, 12, 50)
     now = [start]
     recorder = SegmentRecorder(camera_id, root, segment_s=segment_s, clock=lambda: now[0])
-    with av.open(str(clip)) as container:
-        stream = container.streams.video[0]
-        for packet in container.demux(stream):
-            if packet.size == 0 or packet.pts is None:
-                continue
-            t = float(packet.pts * stream.time_base)
-            now[0] = start + timedelta(seconds=t)
-            if packet.is_keyframe and len(recorder.segments) == count - 1 and t >= segment_s * count:
-                break
-            recorder(packet, stream)
+    for packet, stream, t in clip_packets(clip):
+        now[0] = start + timedelta(seconds=t)
+        if packet.is_keyframe and len(recorder.segments) == count - 1 and t >= segment_s * count:
+            break
+        recorder(packet, stream)
     recorder.close()
     return [s.path for s in recorder.segments][:count]
 

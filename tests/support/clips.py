@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 import zlib
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,13 @@ def cached_clip(width: int, height: int, fps: int, seconds: float, gop: int) -> 
     finally:
         partial.unlink(missing_ok=True)
     return final
+
+
+def clip_packets(path: Path) -> Iterator[tuple[Any, Any, float]]:
+    """The video packets of a clip in order, with their stream and time in seconds (to feed a recorder)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.pts is None:
+                continue
+            yield packet, stream, float(packet.pts * stream.time_base)
