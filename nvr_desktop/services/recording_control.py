@@ -349,9 +349,7 @@ class RecordingControl:
                 run.order = order
                 self._engine.set_recording(cid, order)
             if armed and run.segment_id is None and run.gap_id is None and mono - run.armed_since > GAP_GRACE_S:
-                cause = GapCause.STORAGE_ERROR if cid in self._storage_failures else GapCause.CAMERA_OFFLINE
-                if cid in self._storage_failures and self._storage_failures[cid].disk_full:
-                    cause = GapCause.DISK_FULL
+                cause = self._storage_cause(cid) if cid in self._storage_failures else GapCause.CAMERA_OFFLINE
                 start = run.armed_at or now
                 if run.last_end is not None and run.last_end > start:
                     start = run.last_end
@@ -416,13 +414,14 @@ class RecordingControl:
                     self._alarms[kind] = Alarm(kind, event.reason, event.at)
                     log.error("recording alarm: %s", event.reason)
             if run is not None and run.armed and run.gap_id is None and run.segment_id is None:
-                self._open_gap(run, event.at, GapCause.DISK_FULL if event.disk_full else GapCause.STORAGE_ERROR)
+                self._open_gap(run, event.at, self._storage_cause(event.camera_id))
             self._guard_now.set()
 
     def _cause(self, closed: RecorderEvent) -> GapCause:
-        if closed.reason != "error":
-            return GapCause.CAMERA_OFFLINE
-        failure = self._storage_failures.get(closed.camera_id)
+        return self._storage_cause(closed.camera_id) if closed.reason == "error" else GapCause.CAMERA_OFFLINE
+
+    def _storage_cause(self, camera_id: int) -> GapCause:
+        failure = self._storage_failures.get(camera_id)
         return GapCause.DISK_FULL if failure is not None and failure.disk_full else GapCause.STORAGE_ERROR
 
     def _segment_by_path(self, camera_id: int, path: Path) -> int | None:
