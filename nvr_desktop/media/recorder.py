@@ -110,6 +110,7 @@ class SegmentRecorder:
         self._out_audio: Any = None
         self._first_s: float | None = None  # the segment's first video time, seconds: audio is placed against it
         self._last_audio: int | None = None
+        self._tick_of: tuple[Any, float] = (None, 0.0)  # (stream, its time base in seconds), cached
         self.segments: list[Segment] = []
 
     # ---- packet sink (worker thread) ------------------------------------------------------------------
@@ -122,14 +123,15 @@ class SegmentRecorder:
             self._audio(packet, stream)
             return
         with self._lock:
-            time_base = stream.time_base
+            # Seconds per tick as a float: Fraction arithmetic on every packet of 128 cameras costs real CPU.
+            time_base = self._seconds_per_tick(stream)
             if self._out is not None and packet.is_keyframe:
                 if stream is not self._template:
                     self._close_segment("camera offline")
                 elif self._jumped(packet, time_base):
                     self._close_segment("timestamp jump")
                 else:
-                    elapsed = float((packet.dts - self._first_dts) * time_base) if self._first_dts is not None else 0.0
+                    elapsed = (packet.dts - self._first_dts) * time_base if self._first_dts is not None else 0.0
                     if elapsed >= self.segment_s:
                         self._close_segment("rotate")
             if self._out is None:
@@ -150,7 +152,8 @@ class SegmentRecorder:
             if self._out is None or out_audio is None or first_s is None or stream.time_base is None:
                 return
             ts = packet.pts if packet.pts is not None else packet.dts
-            rel = round((float(ts * stream.time_base) - first_s) / float(stream.time_base))
+            tick = self._seconds_per_tick(stream)
+            rel = round((ts * tick - first_s) / tick)
             if rel < 0:
                 return  # sound from before the segment's first picture
             if self._last_audio is not None and rel <= self._last_audio:
@@ -163,12 +166,17 @@ class SegmentRecorder:
             except (OSError, av.error.FFmpegError) as err:
                 self._fail(err)
 
-    def _jumped(self, packet: Any, time_base: Any) -> bool:
+    def _seconds_per_tick(self, stream: Any) -> float:
+        if stream is not self._tick_of[0]:
+            self._tick_of = (stream, float(stream.time_base or 0))
+        return self._tick_of[1]
+
+    def _jumped(self, packet: Any, time_base: float) -> bool:
         """True when the packet's time is more than MAX_JUMP_S away from the last one written."""
         if self._first_dts is None or self._last_dts is None:
             return False
         dts = packet.dts if packet.dts is not None else packet.pts
-        return abs(float((dts - self._first_dts - self._last_dts) * time_base)) > MAX_JUMP_S
+        return bool(abs((dts - self._first_dts - self._last_dts) * time_base) > MAX_JUMP_S)
 
     def backdate(self, seconds: float) -> None:
         """The next segment starts seconds in the past (its first packets come from the pre-roll buffer)."""
@@ -251,16 +259,16 @@ class SegmentRecorder:
             except Exception:
                 log.exception("recorder listener failed")
 
-    def _write(self, packet: Any, time_base: Any) -> None:
+    def _write(self, packet: Any, time_base: float) -> None:
         dts = packet.dts if packet.dts is not None else packet.pts
         pts = packet.pts if packet.pts is not None else dts
         if self._first_dts is None:
             self._first_dts = dts
-            self._first_s = float(dts * time_base)
+            self._first_s = dts * time_base
         rel_dts = dts - self._first_dts
         rel_pts = pts - self._first_dts
         if self._last_dts is not None:
-            if abs(float((rel_dts - self._last_dts) * time_base)) > MAX_JUMP_S:
+            if abs((rel_dts - self._last_dts) * time_base) > MAX_JUMP_S:
                 # The camera's clock jumped (either way): close this file and start again at the next key frame.
                 self._close_segment("timestamp jump")
                 return
