@@ -14,6 +14,7 @@ import logging.handlers
 import multiprocessing as mp
 import os
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ class _Command:
 
 def _child_main(index: int, commands: Connection, events: Any, budget_cores: float, log_level: int) -> None:
     """Entry point of a stream process."""
+    # Ctrl+C in a terminal reaches the whole process group: the parent stops its children itself, in order.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Log records travel to the parent, whose handlers (file, redaction) write them.
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(events)]
