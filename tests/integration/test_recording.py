@@ -25,6 +25,7 @@ from nvr_desktop.core.models import RecordMode
 from nvr_desktop.core.recording import GapCause, SegmentState
 from nvr_desktop.services.cameras import CameraSpec
 from tests.support.cameras import RtspTestServer
+from tests.support.clips import playable_frames
 
 GOP_S = 2.0
 
@@ -77,17 +78,9 @@ def add_camera(services: Services, url: str, mode: RecordMode = RecordMode.CONTI
 def decoded(path: Path) -> tuple[int, float]:
     """Frames and seconds that decode; a file cut by a full disk may end in a torn fragment (everything before
     it must decode)."""
-    frames, first, last = 0, None, 0.0
-    with av.open(str(path)) as container:
-        try:
-            for frame in container.decode(video=0):
-                t = float(frame.time or 0.0)
-                first = t if first is None else first
-                last = t
-                frames += 1
-        except av.error.InvalidDataError:
-            assert frames > 0, f"{path.name} does not decode at all"
-    return frames, last - (first or 0.0)
+    times = playable_frames(path)
+    assert times, f"{path.name} does not decode at all"
+    return len(times), times[-1] - times[0]
 
 
 def closed_segments(services: Services, camera_id: int) -> list[Any]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+import av.error
 import numpy as np
 from numpy.typing import NDArray
 
@@ -140,4 +141,17 @@ def clip_packets(path: Path) -> Iterator[tuple[Any, Any, float]]:
         for packet in container.demux(stream):
             if packet.size == 0 or packet.pts is None:
                 continue
-            yield packet, stream, float(packet.pts * stream.time_base)
+            yield packet, stream, float(packet.pts * (stream.time_base or 0))
+
+
+def playable_frames(path: Path) -> list[float]:
+    """The times of the video frames that decode. A fragmented MP4 cut by a kill or a full disk ends in a torn
+    fragment: FFmpeg then raises InvalidDataError, and everything before it counts."""
+    times: list[float] = []
+    with av.open(str(path)) as container:
+        try:
+            for frame in container.decode(video=0):
+                times.append(float(frame.time or 0.0))
+        except av.error.InvalidDataError:
+            pass
+    return times
