@@ -374,9 +374,10 @@ class Cli:
             self.emit(rows, ("id", "camera_id", "start", "duration_s", "bytes", "state", "protected"), args.json)
         elif args.action == "export":
             out_dir: Path = args.out.expanduser().absolute()
-            paths = rec.export(self.me, args.camera, args.start, args.end, out_dir)
-            for path in paths:
-                self.out.write(f"exported {path}\n")
+            for result in rec.export_results(self.me, args.camera, args.start, args.end, out_dir):
+                self.out.write(f"exported {result.path}\n")
+                if result.cut_short:
+                    self.out.write(f"  note: it ends at {result.end:%H:%M:%S} UTC because {result.cut_short}\n")
         elif args.action == "protect":
             count = rec.protect(self.me, args.ids, not args.unprotect)
             self.out.write(f"{'unprotected' if args.unprotect else 'protected'} {count} segment(s)\n")

@@ -18,6 +18,7 @@ from nvr_desktop.core.errors import ValidationError
 from nvr_desktop.core.models import RecordMode
 
 __all__ = [
+    "PLAYBACK_SPEEDS",
     "CameraTrack",
     "Gap",
     "GapCause",
@@ -93,6 +94,8 @@ class Gap:
     id: int = 0
 
 
+#: Playback rates offered and accepted (1 = real time).
+PLAYBACK_SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 #: A recorded time range [start, end), aware UTC.
 TimeRange = tuple[datetime, datetime]
 #: Something that happened at a time (a detection, an alarm) and its short label.

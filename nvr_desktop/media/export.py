@@ -52,6 +52,7 @@ class ExportResult:
     end: datetime
     packets: int
     bytes: int
+    cut_short: str = ""  # why the clip ends before the range does (empty: it covers all footage in the range)
 
 
 def export_range(
@@ -114,7 +115,7 @@ def export_range(
     if progress is not None:
         progress(1.0)
     log.info("exported camera %s %s..%s to %s (%d packets)", camera_id, start, end, dest, job.packets)
-    return ExportResult(camera_id, dest, job.first_time, job.last_time, job.packets, dest.stat().st_size)
+    return ExportResult(camera_id, dest, job.first_time, job.last_time, job.packets, dest.stat().st_size, job.cut_short)
 
 
 def _video_format(stream: Any) -> tuple[str, int, int]:
@@ -145,6 +146,7 @@ class _Export:
         self.video_out: Any = None
         self.audio_out: Any = None
         self.video_format: tuple[str, int, int] | None = None
+        self.cut_short = ""
         self.audio_format: tuple[str, int, int] | None = None
         self.origin: datetime | None = None  # the wall time of the first picture: zero in the clip
         self.last_dts: dict[str, int] = {"video": -1, "audio": -1}
@@ -182,6 +184,7 @@ class _Export:
                     self.video_format,
                     _video_format(video),
                 )
+                self.cut_short = f"the camera's video changed at {seg.start:%Y-%m-%d %H:%M:%S} UTC"
                 self.done = True
                 return
             if audio is not None and (self.audio_out is None or _audio_format(audio) != self.audio_format):

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from av.video.reformatter import Interpolation, VideoReformatter
 
 from nvr_desktop.core.errors import ValidationError
-from nvr_desktop.core.recording import SegmentInfo, SegmentState
+from nvr_desktop.core.recording import PLAYBACK_SPEEDS, SegmentInfo, SegmentState
 from nvr_desktop.media.frames import PIXEL_FORMAT, FrameStore
 from nvr_desktop.media.worker import fit_size
 
@@ -32,7 +32,7 @@ log = logging.getLogger("media.playback")
 OPEN_TIMEOUT_S = 10.0
 #: The decode budget below is planned for a 4 x 4 grid.
 MAX_CAMERAS = 16
-SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+SPEEDS = PLAYBACK_SPEEDS
 #: Above this speed only key frames are decoded: 16 cameras at 16x would need 6400 decoded frames a second.
 KEYFRAMES_ABOVE = 2.0
 #: A camera whose next picture is this far behind the cursor (decoding cannot keep up) jumps to the cursor

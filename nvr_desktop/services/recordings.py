@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nvr_desktop.core.errors import NotFoundError, StorageError, ValidationError
 from nvr_desktop.core.models import Camera, Principal
@@ -31,6 +32,9 @@ from nvr_desktop.core.recording import (
 )
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.media.recorder import probe_recording
+
+if TYPE_CHECKING:
+    from nvr_desktop.media.export import ExportResult
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.storage import recordings as idx
@@ -336,6 +340,19 @@ class RecordingService:
         cancel: threading.Event | None = None,
     ) -> list[Path]:
         """Remux [start, end) of each camera into one MP4 per camera under dest_dir; permission-checked and audited."""
+        return [r.path for r in self.export_results(actor, camera_ids, start, end, dest_dir, progress, cancel)]
+
+    def export_results(
+        self,
+        actor: Principal,
+        camera_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        dest_dir: Path,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[ExportResult]:
+        """Like export, with what each file holds (and why one ends early, if it does)."""
         from nvr_desktop.media.export import ExportCancelled, export_range
 
         if not camera_ids:
@@ -352,7 +369,7 @@ class RecordingService:
         self._require_cameras(actor, Permission.EXPORT, camera_ids, "recordings.export")
         target = f"cameras:{','.join(map(str, camera_ids))}"
         span = f"{start.isoformat()}..{end.isoformat()}"
-        written: list[Path] = []
+        written: list[ExportResult] = []
         try:
             for n, camera_id in enumerate(camera_ids):
                 segments = self._segments_of(camera_id, start, end)
@@ -363,14 +380,15 @@ class RecordingService:
                         progress((n + p) / len(camera_ids))
 
                 result = export_range(camera_id, segments, start, end, dest_dir / name, progress=part, cancel=cancel)
-                written.append(result.path)
+                written.append(result)
         except ExportCancelled:
-            for path in written:
-                path.unlink(missing_ok=True)
+            for done in written:
+                done.path.unlink(missing_ok=True)
             self._audit.record(fresh.name, "recordings.export", target, success=False, detail=f"{span} cancelled")
             raise
         except Exception as err:
             self._audit.record(fresh.name, "recordings.export", target, success=False, detail=f"{span} {err}")
             raise
-        self._audit.record(fresh.name, "recordings.export", target, detail=f"{span} -> {dest_dir}")
+        notes = "".join(f"; camera {r.camera_id} ends early: {r.cut_short}" for r in written if r.cut_short)
+        self._audit.record(fresh.name, "recordings.export", target, detail=f"{span} -> {dest_dir}{notes}")
         return written

@@ -229,3 +229,27 @@ def test_export_carries_the_sound_along(tmp_path: Path) -> None:
         assert sum(f.samples for f in container.decode(audio=0)) > 16000 * 7, "seven seconds of it decode"
     indexes, _ = decode(result.path)
     assert indexes == list(range(50, 260))
+
+
+def test_a_camera_reconfigured_mid_range_ends_the_clip_and_says_so(tmp_path: Path) -> None:
+    """An MP4 track holds one video format: the export stops at the change and reports why."""
+    segments: list[SegmentInfo] = []
+    for n, (width, height) in enumerate(((320, 180), (640, 360))):
+        start = T0 + timedelta(seconds=4 * n)
+        now = [start]
+        recorder = SegmentRecorder(9, tmp_path / "rec", segment_s=600, clock=lambda now=now: now[0])
+        (tmp_path / "rec").mkdir(exist_ok=True)
+        for packet, stream, t in clip_packets(cached_clip(width, height, FPS, 12, 50)):
+            if t >= 4.0:
+                break
+            now[0] = start + timedelta(seconds=t)
+            recorder(packet, stream)
+        now[0] = start + timedelta(seconds=4)
+        recorder.close()
+        seg = recorder.segments[0]
+        segments.append(SegmentInfo(n + 1, 9, seg.path, seg.start, seg.end, seg.bytes))
+    result = export_range(9, segments, T0, T0 + timedelta(seconds=8), tmp_path / "out.mp4")
+    assert "video changed" in result.cut_short
+    assert result.end < T0 + timedelta(seconds=4)
+    with av.open(str(result.path)) as container:
+        assert (container.streams.video[0].width, sum(1 for _ in container.decode(video=0))) == (320, 100)

@@ -105,7 +105,7 @@ class PlaybackControl(Protocol):
         """Move one frame forward (+1) or back (-1), paused."""
 
     def snapshot(self, camera_id: int, /) -> PlaybackPicture | None:
-        """The full-size picture of a camera at the cursor, or None when it has none."""
+        """The picture of a camera at the cursor as shown (scaled into the playback box), or None when it has none."""
 
     def set_box(self, box: tuple[int, int], /) -> None:
         """Largest picture size (device pixels) the tiles show, so the engine scales once."""

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from nvr_desktop.core.errors import NvrError
+from nvr_desktop.core.recording import PLAYBACK_SPEEDS
 from nvr_desktop.ui.labels import error_text
 from nvr_desktop.ui.playback.clock import Clock, clock_text, day_span, local_day, moment_text, to_local, utc_now
 from nvr_desktop.ui.playback.grid import PlaybackGrid
@@ -61,7 +62,7 @@ from nvr_desktop.ui.widgets import ErrorLabel
 log = logging.getLogger("ui.playback")
 
 #: Playback rates offered, slowest first.
-SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+SPEEDS = PLAYBACK_SPEEDS
 REFRESH_MS = 40  # 25 Hz: pictures and the cursor
 SEEK_COALESCE_MS = 80  # while scrubbing, at most one seek this often
 FETCH_DELAY_MS = 150  # after zooming or panning, reload the timeline data once it settles
