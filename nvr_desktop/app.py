@@ -27,6 +27,7 @@ from nvr_desktop.security.passwords import PasswordHasher
 from nvr_desktop.security.users import UserService
 from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.cameras import CameraService
+from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
 from nvr_desktop.services.recording_control import RecordingControl
 from nvr_desktop.services.recordings import RecordingService
@@ -57,6 +58,7 @@ class Services:
     cameras: CameraService
     views: ViewService
     recordings: RecordingService
+    edge: EdgeService
     runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
 
@@ -199,5 +201,6 @@ def build_services(
         cameras=cameras,
         views=views,
         recordings=recordings,
+        edge=EdgeService(db, audit, access, vault),
         _log_handler=handler,
     )

@@ -187,6 +187,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unprotect", action="store_true")
     recs.add_parser("status", help="storage figures: use, free space, days that fit, alarms")
 
+    edges = sub.add_parser("edge", help="pair and revoke edge agents (Raspberry Pi motion detectors)").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    p = edges.add_parser("add", help="pair a device: prints its pairing token once")
+    p.add_argument("device_id", help="the id the agent sends, e.g. pi-door-1")
+    p.add_argument("--name", help="a name for people (default: the device id)")
+    p.add_argument("--camera", type=_positive_id, metavar="ID", help="the camera its events belong to")
+    p.add_argument("--json", action="store_true")
+    p = edges.add_parser("list", help="paired devices (no tokens)")
+    p.add_argument("--json", action="store_true")
+    p = edges.add_parser("revoke", help="stop accepting a device's requests")
+    p.add_argument("device_id")
+
     audit = sub.add_parser("audit", help="read the audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -394,6 +407,23 @@ class Cli:
             self.out.write(
                 f"days that fit   {'unknown (nothing recorded lately)' if days is None else f'{days:.1f}'}\n"
             )
+        return 0
+
+    def edge(self, args: argparse.Namespace) -> int:
+        """edge add|list|revoke."""
+        if args.action == "add":
+            device, token = self.s.edge.add(self.me, args.device_id, name=args.name, camera_id=args.camera)
+            if args.json:
+                self.out.write(json.dumps({**device.to_public_dict(), "pairing_token": token}, indent=2) + "\n")
+            else:
+                self.out.write(f"paired edge device '{device.device_id}'\n")
+                self.out.write(f"pairing token (shown only now; put it in the agent's config): {token}\n")
+        elif args.action == "list":
+            columns = ("device_id", "name", "camera_id", "created_at", "revoked_at", "last_seen_at")
+            self.emit([d.to_public_dict() for d in self.s.edge.list(self.me)], columns, args.json)
+        elif args.action == "revoke":
+            device = self.s.edge.revoke(self.me, args.device_id)
+            self.out.write(f"revoked edge device '{device.device_id}'\n")
         return 0
 
     def audit(self, args: argparse.Namespace) -> int:

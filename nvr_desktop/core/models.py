@@ -103,3 +103,35 @@ class AuditEntry:
     target: str
     success: bool
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class EdgeDevice:
+    """A paired edge agent (its pairing token is in the keyring, never in this record)."""
+
+    id: int
+    device_id: str
+    name: str
+    camera_id: int | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    clock_skew_s: float | None = None
+
+    @property
+    def active(self) -> bool:
+        """True until revoked."""
+        return self.revoked_at is None
+
+    def to_public_dict(self) -> dict[str, object]:
+        """A JSON-safe view (no secret in it)."""
+        return {
+            "id": self.id,
+            "device_id": self.device_id,
+            "name": self.name,
+            "camera_id": self.camera_id,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "last_seen_at": self.last_seen_at.isoformat() if self.last_seen_at else None,
+            "clock_skew_s": self.clock_skew_s,
+        }

@@ -66,32 +66,54 @@ class CredentialVault:
         """Save a camera's password."""
         if len(password) > MAX_SECRET_CHARS:
             raise ValidationError(f"the camera password is longer than {MAX_SECRET_CHARS} characters")
-        self.require_available()
-        self._secrets.add(password)
-        try:
-            self._backend.set_password(self.service, self._key(camera_id), password)
-        except keyring.errors.KeyringError as err:
-            raise SecretStoreError(f"the keyring refused to store the camera password: {type(err).__name__}") from None
+        self._store(self._key(camera_id), password, "camera password")
         log.info("stored the password of camera %d in %s", camera_id, backend_name(self._backend))
 
     def load(self, camera_id: int) -> str | None:
         """Read a camera's password (None when none is stored)."""
-        if not self.available():
-            return None
-        try:
-            secret = self._backend.get_password(self.service, self._key(camera_id))
-        except keyring.errors.KeyringError as err:
-            raise SecretStoreError(f"the keyring refused to read the camera password: {type(err).__name__}") from None
-        self._secrets.add(secret)
-        return secret
+        return self._load(self._key(camera_id), "camera password")
 
     def delete(self, camera_id: int) -> None:
         """Forget a camera's password (no error when none is stored)."""
+        self._delete(self._key(camera_id), "camera password")
+
+    def store_edge_token(self, device_id: str, token: str) -> None:
+        """Save an edge device's pairing token (the desktop needs it whole to check request signatures)."""
+        self._store(f"edge:{device_id}", token, "edge pairing token")
+        log.info("stored the pairing token of edge device %s in %s", device_id, backend_name(self._backend))
+
+    def load_edge_token(self, device_id: str) -> str | None:
+        """An edge device's pairing token (None when none is stored)."""
+        return self._load(f"edge:{device_id}", "edge pairing token")
+
+    def delete_edge_token(self, device_id: str) -> None:
+        """Forget an edge device's pairing token."""
+        self._delete(f"edge:{device_id}", "edge pairing token")
+
+    def _store(self, key: str, secret: str, what: str) -> None:
+        self.require_available()
+        self._secrets.add(secret)
+        try:
+            self._backend.set_password(self.service, key, secret)
+        except keyring.errors.KeyringError as err:
+            raise SecretStoreError(f"the keyring refused to store the {what}: {type(err).__name__}") from None
+
+    def _load(self, key: str, what: str) -> str | None:
+        if not self.available():
+            return None
+        try:
+            secret = self._backend.get_password(self.service, key)
+        except keyring.errors.KeyringError as err:
+            raise SecretStoreError(f"the keyring refused to read the {what}: {type(err).__name__}") from None
+        self._secrets.add(secret)
+        return secret
+
+    def _delete(self, key: str, what: str) -> None:
         if not self.available():
             return
         try:
-            self._backend.delete_password(self.service, self._key(camera_id))
+            self._backend.delete_password(self.service, key)
         except keyring.errors.PasswordDeleteError:
             pass
         except keyring.errors.KeyringError as err:
-            raise SecretStoreError(f"the keyring refused to delete the camera password: {type(err).__name__}") from None
+            raise SecretStoreError(f"the keyring refused to delete the {what}: {type(err).__name__}") from None

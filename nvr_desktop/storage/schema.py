@@ -162,3 +162,17 @@ class GapRow(Base):
     start: Mapped[datetime] = mapped_column(UTCDateTime())
     end: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     cause: Mapped[str] = mapped_column(String(32))
+
+
+class EdgeDeviceRow(Base):
+    """A paired edge agent. Its pairing token lives in the OS keyring, never here."""
+
+    __tablename__ = "edge_devices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    camera_id: Mapped[int | None] = mapped_column(ForeignKey("cameras.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    clock_skew_s: Mapped[float | None] = mapped_column(Float, nullable=True)

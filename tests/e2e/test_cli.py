@@ -272,3 +272,20 @@ def test_headless_first_run_creates_the_admin_on_a_terminal(basedir: Path, app_e
         assert services.auth.login("chief", "long-enough-pw").role.value == "admin"
     finally:
         services.close()
+
+
+def test_edge_devices_are_paired_listed_and_revoked(nvr: Run, basedir: Path) -> None:
+    done = nvr("edge", "add", "pi-door-1", "--name", "Door Pi", "--json")
+    assert done.returncode == 0, done.stderr
+    paired = json.loads(done.stdout)
+    token = paired["pairing_token"]
+    assert paired["device_id"] == "pi-door-1" and len(token) == 43
+    listed = nvr("edge", "list", "--json")
+    assert json.loads(listed.stdout)[0]["name"] == "Door Pi" and token not in listed.stdout
+    assert token not in (basedir / "nvr.sqlite3").read_bytes().decode("latin-1")
+    assert nvr("edge", "add", "pi-door-1").returncode == 4  # already paired
+    bad = nvr("edge", "add", "../../etc/passwd")
+    assert bad.returncode == 2 and "device id" in bad.stderr
+    assert nvr("edge", "revoke", "pi-door-1").returncode == 0
+    assert json.loads(nvr("edge", "list", "--json").stdout)[0]["revoked_at"] is not None
+    assert nvr("edge", "revoke", "nobody").returncode == 3

@@ -1,0 +1,117 @@
+"""Edge devices: pairing (a token shown once, kept in the OS keyring), listing, revoking, and the token lookup the
+embedded listener will use to check each request's signature (edge/protocol.py holds the wire rules).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from edge.protocol import DEVICE_ID_PATTERN, decode_pairing_token, new_pairing_token
+from nvr_desktop.core.errors import ConflictError, NotFoundError, ValidationError
+from nvr_desktop.core.models import EdgeDevice, Principal
+from nvr_desktop.core.roles import Permission
+from nvr_desktop.security.access import AccessControl
+from nvr_desktop.security.audit import AuditLog
+from nvr_desktop.security.vault import CredentialVault
+from nvr_desktop.storage.database import Database
+from nvr_desktop.storage.schema import CameraRow, EdgeDeviceRow, utcnow
+
+log = logging.getLogger("services.edge")
+MAX_NAME = 128
+
+
+def _device(row: EdgeDeviceRow) -> EdgeDevice:
+    return EdgeDevice(
+        id=row.id,
+        device_id=row.device_id,
+        name=row.name,
+        camera_id=row.camera_id,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        last_seen_at=row.last_seen_at,
+        clock_skew_s=row.clock_skew_s,
+    )
+
+
+class EdgeService:
+    """Pairs and revokes edge agents; admin only, every change audited."""
+
+    def __init__(self, db: Database, audit: AuditLog, access: AccessControl, vault: CredentialVault) -> None:
+        self._db = db
+        self._audit = audit
+        self._access = access
+        self._vault = vault
+
+    def add(
+        self, actor: Principal, device_id: str, *, name: str | None = None, camera_id: int | None = None
+    ) -> tuple[EdgeDevice, str]:
+        """Pair a device: returns it and its pairing token, which is shown this once and never again."""
+        fresh = self._access.require(actor, Permission.MANAGE_EDGE, action="edge.add")
+        if not DEVICE_ID_PATTERN.fullmatch(device_id):
+            raise ValidationError(
+                "a device id is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            )
+        label = (name or device_id).strip()
+        if not label or len(label) > MAX_NAME or any(ord(c) < 32 for c in label):
+            raise ValidationError(f"the device name must be 1 to {MAX_NAME} printable characters")
+        self._vault.require_available()
+        token = new_pairing_token()
+
+        def create(session: Session) -> EdgeDevice:
+            if session.scalars(select(EdgeDeviceRow).where(EdgeDeviceRow.device_id == device_id)).first():
+                raise ConflictError(f"an edge device '{device_id}' is already paired (revoked ones keep their id)")
+            if camera_id is not None and session.get(CameraRow, camera_id) is None:
+                raise NotFoundError(f"no camera with id {camera_id}")
+            row = EdgeDeviceRow(device_id=device_id, name=label, camera_id=camera_id, created_at=utcnow())
+            session.add(row)
+            session.flush()
+            # Inside the transaction: a keyring that refuses the token rolls the device back.
+            self._vault.store_edge_token(device_id, token)
+            return _device(row)
+
+        device = self._db.write(create)
+        detail = f"name={label}" + (f" camera={camera_id}" if camera_id is not None else "")
+        self._audit.record(fresh.name, "edge.add", f"edge:{device_id}", detail=detail)
+        return device, token
+
+    def list(self, actor: Principal) -> list[EdgeDevice]:
+        """Every paired device, revoked ones included."""
+        self._access.require(actor, Permission.MANAGE_EDGE, action="edge.list")
+        return self._db.read(
+            lambda s: [_device(r) for r in s.scalars(select(EdgeDeviceRow).order_by(EdgeDeviceRow.device_id))]
+        )
+
+    def revoke(self, actor: Principal, device_id: str) -> EdgeDevice:
+        """Revoke a device: its token is deleted, so its requests fail from now on."""
+        fresh = self._access.require(actor, Permission.MANAGE_EDGE, action="edge.revoke")
+
+        def revoke(session: Session) -> EdgeDevice:
+            row = session.scalars(select(EdgeDeviceRow).where(EdgeDeviceRow.device_id == device_id)).first()
+            if row is None:
+                raise NotFoundError(f"no edge device '{device_id}'")
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+            return _device(row)
+
+        device = self._db.write(revoke)
+        self._vault.delete_edge_token(device_id)
+        self._audit.record(fresh.name, "edge.revoke", f"edge:{device_id}")
+        return device
+
+    def lookup_token(self, device_id: str) -> bytes | None:
+        """The raw pairing secret of an active device, for signature checks (None: unknown or revoked)."""
+        active = self._db.read(
+            lambda s: s.scalars(
+                select(EdgeDeviceRow.id).where(EdgeDeviceRow.device_id == device_id, EdgeDeviceRow.revoked_at.is_(None))
+            ).first()
+        )
+        if active is None:
+            return None
+        token = self._vault.load_edge_token(device_id)
+        if token is None:
+            log.error("edge device %s has no pairing token in the keyring; pair it again", device_id)
+            return None
+        return decode_pairing_token(token)
