@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -18,8 +19,10 @@ from nvr_desktop.core.models import Principal
 from nvr_desktop.core.paths import Paths
 from nvr_desktop.core.recording import RetentionLimits
 from nvr_desktop.core.urls import SecretRegistry
+from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.worker import StateListener
+from nvr_desktop.net.listener import EdgeListener
 from nvr_desktop.security.access import AccessControl, owner_principal
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.security.auth import AuthService
@@ -82,16 +85,45 @@ class Services:
 
 @dataclass
 class Runtime:
-    """What runs while the app is up (GUI or headless): the stream engine and the recording that drives it."""
+    """What runs while the app is up (GUI or headless): the stream engine, the recording that drives it, and the
+    listener edge agents push to (when a device is paired)."""
 
     engine: ProcessStreamEngine
     recording: RecordingControl
+    listener: EdgeListener | None = None
 
     def close(self) -> None:
-        """Stop recording decisions, then the streams (recorders finish their files), then index the last events."""
+        """Stop the listener and recording decisions, then the streams (recorders finish their files), then index
+        the last recorder events."""
+        if self.listener is not None:
+            self.listener.stop()
         self.recording.close()
         self.engine.close()
         self.recording.drain()
+
+
+def start_listener(services: Services) -> EdgeListener | None:
+    """The edge listener on the configured address, when enabled and some device is paired (None otherwise)."""
+    cfg = services.config.edge
+    if not cfg.enabled or not services.edge.any_active():
+        return None
+    context = None
+    if cfg.tls_cert and cfg.tls_key:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cfg.tls_cert, cfg.tls_key)
+    listener = EdgeListener(
+        EventStore(services.db, services.paths.snapshots),
+        services.edge.lookup_token,
+        host=cfg.host,
+        port=cfg.port,
+        ssl_context=context,
+    )
+    try:
+        listener.start()
+    except OSError as err:
+        log.error("the edge listener cannot use %s:%d: %s", cfg.host, cfg.port, err.strerror or err)
+        return None
+    return listener
 
 
 def start_runtime(services: Services) -> Runtime:
@@ -117,7 +149,7 @@ def start_runtime(services: Services) -> Runtime:
     except Exception:
         engine.close()
         raise
-    services.runtime = Runtime(engine, control)
+    services.runtime = Runtime(engine, control, start_listener(services))
     return services.runtime
 
 

@@ -58,6 +58,17 @@ class RecordingConfig(_Section):
     guard_interval_s: float = Field(default=30.0, ge=0.2, le=3600)
 
 
+class EdgeConfig(_Section):
+    """The listener edge agents push detections to (it starts when at least one device is paired)."""
+
+    enabled: bool = True
+    # Every interface: the agents are on the LAN. Every request but /health is signed; pairing is admin-only.
+    host: str = Field(default="0.0.0.0", min_length=1, max_length=255)  # noqa: S104
+    port: int = Field(default=8765, ge=1, le=65535)
+    tls_cert: str = ""  # PEM files; both set: HTTPS
+    tls_key: str = ""
+
+
 class AppConfig(_Section):
     """The whole configuration file."""
 
@@ -67,6 +78,7 @@ class AppConfig(_Section):
     logging: LoggingConfig = LoggingConfig()
     storage: StorageConfig = StorageConfig()
     recording: RecordingConfig = RecordingConfig()
+    edge: EdgeConfig = EdgeConfig()
 
 
 def _describe(err: PydanticValidationError, path: Path) -> str:

@@ -101,6 +101,14 @@ class EdgeService:
         self._audit.record(fresh.name, "edge.revoke", f"edge:{device_id}")
         return device
 
+    def any_active(self) -> bool:
+        """True when some device is paired and not revoked (the listener is needed)."""
+        return bool(
+            self._db.read(
+                lambda s: s.scalars(select(EdgeDeviceRow.id).where(EdgeDeviceRow.revoked_at.is_(None))).first()
+            )
+        )
+
     def lookup_token(self, device_id: str) -> bytes | None:
         """The raw pairing secret of an active device, for signature checks (None: unknown or revoked)."""
         active = self._db.read(

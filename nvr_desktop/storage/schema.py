@@ -176,3 +176,22 @@ class EdgeDeviceRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     clock_skew_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class EventRow(Base):
+    """A detection an edge agent (or the desktop's own motion detection) reported, with its snapshot."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_device_sequence", "device_id", "sequence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    detection_id: Mapped[str] = mapped_column(String(32), unique=True)  # the agent's id: deliveries are idempotent
+    device_id: Mapped[str] = mapped_column(String(64))
+    camera_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[float] = mapped_column(Float)
+    boxes: Mapped[str] = mapped_column(Text)  # JSON [[x, y, w, h], ...]
+    labels: Mapped[str] = mapped_column(Text)  # JSON ["person", ...]
+    snapshot: Mapped[str] = mapped_column(String(256))  # relative to the snapshots folder
+    state: Mapped[str] = mapped_column(String(16), default="new")

@@ -1,0 +1,266 @@
+"""The embedded HTTP listener edge agents push detections to: aiohttp on its own thread and event loop.
+
+Every request to /api/v1/detections is checked in this order, cheapest refusal first: body size (413), a deadline
+for the whole body (408, against slow-drip clients), the signature, timestamp and nonce (401, 409; edge/protocol.py),
+a per-device rate limit (429), the media type (415), then the detection document (400) and the JPEG (415, 413, 400).
+Snapshots are written only under the snapshots folder, with names made here. GET /api/v1/health needs no auth and
+tells no secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import json
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from edge.protocol import PROTOCOL_VERSION, Detection, ProtocolError, RequestVerifier, check_jpeg
+from nvr_desktop import __version__
+from nvr_desktop.events.store import EventStore
+
+log = logging.getLogger("net.listener")
+DETECTIONS_PATH = "/api/v1/detections"
+HEALTH_PATH = "/api/v1/health"
+
+
+@dataclass(frozen=True)
+class ListenerLimits:
+    """Bounds on what one request may cost."""
+
+    max_body_bytes: int = 4 * 1024 * 1024
+    max_snapshot_bytes: int = 3 * 1024 * 1024
+    max_snapshot_pixels: int = 4096 * 4096
+    body_deadline_s: float = 10.0
+    rate_per_s: float = 20.0  # per device, sustained
+    burst: int = 40
+
+
+class _RateLimiter:
+    """A token bucket per device (loop thread only)."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float]) -> None:
+        self._rate, self._burst, self._clock = rate, burst, clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, device_id: str) -> bool:
+        now = self._clock()
+        tokens, last = self._buckets.get(device_id, (float(self._burst), now))
+        tokens = min(float(self._burst), tokens + (now - last) * self._rate)
+        if tokens < 1.0:
+            self._buckets[device_id] = (tokens, now)
+            return False
+        self._buckets[device_id] = (tokens - 1.0, now)
+        return True
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"status": status, "error": message}, status=status)
+
+
+def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str, bytes]]:
+    """The parts of a multipart/form-data body by field name: (content type, payload). ProtocolError on bad input."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise ProtocolError(415, "send multipart/form-data with a 'detection' (JSON) and a 'snapshot' (JPEG) part")
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        raise ProtocolError(400, "the multipart body could not be read (boundary missing or wrong)")
+    parts: dict[str, tuple[str, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or name in parts:
+            raise ProtocolError(400, "every part needs a unique name in its Content-Disposition")
+        payload = part.get_payload(decode=True)
+        parts[name] = (part.get_content_type(), payload if isinstance(payload, bytes) else b"")
+    return parts
+
+
+class EdgeListener:
+    """Serves the agents' API on host:port (port 0: any free port) until stopped."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        lookup_token: Callable[[str], bytes | None],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8765,
+        limits: ListenerLimits = ListenerLimits(),
+        ssl_context: ssl.SSLContext | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._verifier = RequestVerifier(lookup_token, clock)
+        self._limits = limits
+        self._rate = _RateLimiter(limits.rate_per_s, limits.burst, time.monotonic)
+        self.host, self.port = host, port
+        self._ssl = ssl_context
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self.accepted = 0
+
+    # ---- lifecycle ------------------------------------------------------------------------------------
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Bind and serve on the "edge-listener" thread; raises if the address cannot be used."""
+        self._thread = threading.Thread(target=self._serve, name="edge-listener", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the edge listener did not start in time")
+        if self._failure is not None:
+            raise self._failure
+
+    def _serve(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._start_site())
+        except OSError as err:
+            self._failure = err
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        log.info("edge listener on %s:%d (%s)", self.host, self.port, "TLS" if self._ssl else "plain HTTP")
+        try:
+            loop.run_forever()
+        finally:
+            if self._runner is not None:
+                loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+    async def _start_site(self) -> None:
+        app = web.Application(client_max_size=self._limits.max_body_bytes)
+        app.router.add_get(HEALTH_PATH, self._health)
+        app.router.add_post(DETECTIONS_PATH, self._detections)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self._ssl)
+        await site.start()
+        server = getattr(site, "_server", None)
+        if self.port == 0 and server is not None and server.sockets:
+            self.port = server.sockets[0].getsockname()[1]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving (bounded wait)."""
+        loop, thread = self._loop, self._thread
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout)
+        self._thread = None
+
+    # ---- handlers (event-loop thread) -----------------------------------------------------------------
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "app": __version__, "protocol": PROTOCOL_VERSION})
+
+    async def _detections(self, request: web.Request) -> web.Response:
+        limits = self._limits
+        if request.content_length is not None and request.content_length > limits.max_body_bytes:
+            return _error(413, f"the body is larger than {limits.max_body_bytes} bytes")
+        try:
+            body = await asyncio.wait_for(request.read(), limits.body_deadline_s)
+        except TimeoutError:
+            return _error(408, f"the body did not arrive within {limits.body_deadline_s:g} s")
+        except web.HTTPRequestEntityTooLarge:
+            return _error(413, f"the body is larger than {limits.max_body_bytes} bytes")
+        try:
+            verified = self._verifier.verify(request.method, request.raw_path, request.headers, body)
+            if not self._rate.allow(verified.device_id):
+                raise ProtocolError(429, f"more than {limits.rate_per_s:g} requests a second from this device")
+            parts = parse_multipart(request.headers.get("Content-Type", ""), body)
+            if "detection" not in parts or "snapshot" not in parts:
+                raise ProtocolError(400, "the body needs a 'detection' part and a 'snapshot' part")
+            detection = Detection.from_json(parts["detection"][1])
+            if detection.device_id != verified.device_id:
+                raise ProtocolError(401, "the detection names another device than the one that signed it")
+            jpeg = parts["snapshot"][1]
+            check_jpeg(jpeg, limits.max_snapshot_bytes, limits.max_snapshot_pixels)
+        except ProtocolError as err:
+            log.info("refused %s %s: %d %s", request.method, request.path, err.status, err.message)
+            response = _error(err.status, err.message)
+            if err.status == 429:
+                response.headers["Retry-After"] = "1"
+            return response
+        stored = await asyncio.get_running_loop().run_in_executor(
+            None, self._store.record, detection, jpeg, datetime.now(UTC), verified.skew_s
+        )
+        self.accepted += int(stored.created)
+        payload: dict[str, Any] = {"event_id": stored.event_id, "duplicate": not stored.created}
+        return web.json_response(payload, status=201 if stored.created else 200)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the listener's endpoints."""
+    error = {"$ref": "#/components/schemas/Error"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "NVR Desktop edge listener", "version": str(PROTOCOL_VERSION)},
+        "paths": {
+            HEALTH_PATH: {"get": {"responses": {"200": {"description": "the listener runs"}}}},
+            DETECTIONS_PATH: {
+                "post": {
+                    "description": "A signed detection with its JPEG snapshot (see edge/protocol.py for signing).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["detection", "snapshot"],
+                                    "properties": {
+                                        "detection": {"type": "string", "contentMediaType": "application/json"},
+                                        "snapshot": {"type": "string", "contentMediaType": "image/jpeg"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "stored"},
+                        "200": {"description": "already stored (a retried delivery)"},
+                        **{
+                            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+                            for code, text in (
+                                (400, "malformed or invalid"),
+                                (401, "not signed by a paired device, or its clock is off"),
+                                (408, "the body came too slowly"),
+                                (409, "a replayed request"),
+                                (413, "too large"),
+                                (415, "not multipart, or the snapshot is not a JPEG"),
+                                (429, "too many requests from this device"),
+                            )
+                        },
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["status", "error"],
+                    "properties": {"status": {"type": "integer"}, "error": {"type": "string"}},
+                }
+            }
+        },
+    }
+
+
+def openapi_json() -> str:
+    """The OpenAPI document as JSON text."""
+    return json.dumps(openapi_document(), indent=2)

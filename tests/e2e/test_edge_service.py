@@ -1,0 +1,79 @@
+"""The headless service starts the edge listener once a device is paired, and a signed detection pushed to it
+over TCP becomes an event (the real entry point as a subprocess)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from edge.protocol import Detection, decode_pairing_token, sign_request
+from tests.support.cameras import free_port
+from tests.unit.edge.test_protocol import _jpeg
+
+from .conftest import ROOT, Run
+
+pytestmark = pytest.mark.e2e
+
+
+def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app_env: dict[str, str]) -> None:
+    port = free_port()
+    (basedir / "config.toml").write_text(
+        f'version = 1\n[security]\nbcrypt_rounds = 4\n[edge]\nhost = "127.0.0.1"\nport = {port}\n'
+    )
+    paired = nvr("edge", "add", "pi-door-1", "--json")
+    assert paired.returncode == 0, paired.stderr
+    token = decode_pairing_token(json.loads(paired.stdout)["pairing_token"])
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--basedir", str(basedir), "--headless"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=app_env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/api/v1/health")
+                assert conn.getresponse().status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the listener never answered"
+                time.sleep(0.3)
+        found = Detection.create("pi-door-1", datetime.now(UTC), 0.9, ((1, 2, 3, 4),), (320, 240))
+        found = Detection(**{**found.__dict__, "sequence": 1})
+        boundary = "b0undary"
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="detection"\r\n\r\n'.encode()
+            + found.to_json()
+            + f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="snapshot"\r\n'.encode()
+            + b"Content-Type: image/jpeg\r\n\r\n"
+            + _jpeg()
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers = sign_request(token, "pi-door-1", "POST", "/api/v1/detections", body, time.time())
+        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/api/v1/detections", body=body, headers=headers)
+        assert conn.getresponse().status == 201
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+        assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    rows = sqlite3.connect(basedir / "nvr.sqlite3").execute("SELECT detection_id, device_id FROM events").fetchall()
+    assert rows == [(found.detection_id, "pi-door-1")]
