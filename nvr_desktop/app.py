@@ -19,6 +19,7 @@ from nvr_desktop.core.models import Principal
 from nvr_desktop.core.paths import Paths
 from nvr_desktop.core.recording import RetentionLimits
 from nvr_desktop.core.urls import SecretRegistry
+from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.worker import StateListener
@@ -62,6 +63,7 @@ class Services:
     views: ViewService
     recordings: RecordingService
     edge: EdgeService
+    events: EventService
     runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
 
@@ -234,5 +236,6 @@ def build_services(
         views=views,
         recordings=recordings,
         edge=EdgeService(db, audit, access, vault),
+        events=EventService(db, audit, access),
         _log_handler=handler,
     )

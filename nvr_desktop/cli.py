@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from nvr_desktop import APP_NAME, __version__
 from nvr_desktop.core.errors import NvrError, ValidationError
-from nvr_desktop.core.models import Camera, Principal, RecordMode, User
+from nvr_desktop.core.models import Camera, EventState, Principal, RecordMode, User
 from nvr_desktop.core.paths import default_basedir
 from nvr_desktop.core.roles import parse_role
 from nvr_desktop.core.urls import redact_text
@@ -199,6 +199,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = edges.add_parser("revoke", help="stop accepting a device's requests")
     p.add_argument("device_id")
+
+    evs = sub.add_parser("events", help="list, acknowledge and resolve events").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    p = evs.add_parser("list", help="newest first")
+    p.add_argument("--state", choices=[s.value for s in EventState])
+    p.add_argument("--camera", type=_positive_id, metavar="ID")
+    p.add_argument("--device", metavar="DEVICE_ID")
+    p.add_argument("--from", dest="start", type=_when, metavar="TIME")
+    p.add_argument("--to", dest="end", type=_when, metavar="TIME")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    for verb, text in (("ack", "acknowledge an event"), ("resolve", "resolve an event")):
+        p = evs.add_parser(verb, help=text)
+        p.add_argument("id", type=_positive_id)
+        p.add_argument("--note", default="", help="what you saw or did")
 
     audit = sub.add_parser("audit", help="read the audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -424,6 +440,26 @@ class Cli:
         elif args.action == "revoke":
             device = self.s.edge.revoke(self.me, args.device_id)
             self.out.write(f"revoked edge device '{device.device_id}'\n")
+        return 0
+
+    def events(self, args: argparse.Namespace) -> int:
+        """events list|ack|resolve."""
+        if args.action == "list":
+            found = self.s.events.list(
+                self.me,
+                state=EventState(args.state) if args.state else None,
+                camera_id=args.camera,
+                device_id=args.device,
+                since=args.start,
+                until=args.end,
+                limit=args.limit,
+            )
+            columns = ("id", "captured_at", "device_id", "camera_id", "score", "state", "acked_by")
+            self.emit([e.to_public_dict() for e in found], columns, args.json)
+        else:
+            move = self.s.events.acknowledge if args.action == "ack" else self.s.events.resolve
+            event = move(self.me, args.id, args.note)
+            self.out.write(f"event {event.id} is now {event.state.value}\n")
         return 0
 
     def audit(self, args: argparse.Namespace) -> int:

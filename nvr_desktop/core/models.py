@@ -135,3 +135,54 @@ class EdgeDevice:
             "last_seen_at": self.last_seen_at.isoformat() if self.last_seen_at else None,
             "clock_skew_s": self.clock_skew_s,
         }
+
+
+class EventState(enum.StrEnum):
+    """Where an event stands in the operators' workflow."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Event:
+    """A detection (from an edge agent or the desktop) with its snapshot and its workflow state."""
+
+    id: int
+    detection_id: str
+    device_id: str
+    camera_id: int | None
+    sequence: int
+    captured_at: datetime
+    received_at: datetime
+    score: float
+    boxes: tuple[tuple[int, int, int, int], ...]
+    labels: tuple[str, ...]
+    snapshot: str  # relative to the snapshots folder
+    state: EventState = EventState.NEW
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+    ack_note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    resolve_note: str | None = None
+
+    def to_public_dict(self) -> dict[str, object]:
+        """A JSON-safe view."""
+        return {
+            "id": self.id,
+            "detection_id": self.detection_id,
+            "device_id": self.device_id,
+            "camera_id": self.camera_id,
+            "sequence": self.sequence,
+            "captured_at": self.captured_at.isoformat(),
+            "score": self.score,
+            "labels": list(self.labels),
+            "snapshot": self.snapshot,
+            "state": self.state.value,
+            "acked_by": self.acked_by,
+            "ack_note": self.ack_note,
+            "resolved_by": self.resolved_by,
+            "resolve_note": self.resolve_note,
+        }

@@ -195,3 +195,9 @@ class EventRow(Base):
     labels: Mapped[str] = mapped_column(Text)  # JSON ["person", ...]
     snapshot: Mapped[str] = mapped_column(String(256))  # relative to the snapshots folder
     state: Mapped[str] = mapped_column(String(16), default="new")
+    acked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ack_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolve_note: Mapped[str | None] = mapped_column(Text, nullable=True)

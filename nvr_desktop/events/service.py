@@ -1,0 +1,142 @@
+"""Events as operators work with them: listing what they may see, acknowledging and resolving with a note.
+
+Acknowledging and resolving are per camera (the ACK_EVENTS permission on the event's camera; events of a device
+linked to no camera are an administrator's), move forward only (new -> acknowledged -> resolved), and are audited.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nvr_desktop.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from nvr_desktop.core.models import Event, EventState, Principal
+from nvr_desktop.core.roles import Permission, sees_all_cameras
+from nvr_desktop.security.access import AccessControl
+from nvr_desktop.security.audit import AuditLog
+from nvr_desktop.storage.database import Database
+from nvr_desktop.storage.schema import EventRow, utcnow
+
+MAX_NOTE = 2000
+MAX_LIST = 10_000
+
+
+def event_from_row(row: EventRow) -> Event:
+    """Convert an events row to the domain record."""
+    boxes = tuple(tuple(int(v) for v in box) for box in json.loads(row.boxes))
+    return Event(
+        id=row.id,
+        detection_id=row.detection_id,
+        device_id=row.device_id,
+        camera_id=row.camera_id,
+        sequence=row.sequence,
+        captured_at=row.captured_at,
+        received_at=row.received_at,
+        score=row.score,
+        boxes=boxes,  # type: ignore[arg-type]
+        labels=tuple(json.loads(row.labels)),
+        snapshot=row.snapshot,
+        state=EventState(row.state),
+        acked_by=row.acked_by,
+        acked_at=row.acked_at,
+        ack_note=row.ack_note,
+        resolved_by=row.resolved_by,
+        resolved_at=row.resolved_at,
+        resolve_note=row.resolve_note,
+    )
+
+
+def _note(text: str | None) -> str:
+    clean = (text or "").strip()
+    if len(clean) > MAX_NOTE:
+        raise ValidationError(f"the note is longer than {MAX_NOTE} characters")
+    if any(ord(c) < 32 and c not in "\n\t" for c in clean):
+        raise ValidationError("the note contains control characters")
+    return clean
+
+
+class EventService:
+    """Lists events and moves them through acknowledge and resolve."""
+
+    def __init__(self, db: Database, audit: AuditLog, access: AccessControl) -> None:
+        self._db = db
+        self._audit = audit
+        self._access = access
+
+    def list(
+        self,
+        actor: Principal,
+        *,
+        state: EventState | None = None,
+        camera_id: int | None = None,
+        device_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 200,
+    ) -> list[Event]:
+        """Newest first, only events of cameras the actor may see (device-only events: administrators)."""
+        fresh = self._access.require(actor, Permission.LIVE_VIEW, action="events.list")
+        visible = self._access.visible_camera_ids(fresh)
+        query = select(EventRow).order_by(EventRow.captured_at.desc(), EventRow.id.desc())
+        if visible is not None:
+            query = query.where(EventRow.camera_id.in_(visible))
+        if state is not None:
+            query = query.where(EventRow.state == state.value)
+        if camera_id is not None:
+            query = query.where(EventRow.camera_id == camera_id)
+        if device_id is not None:
+            query = query.where(EventRow.device_id == device_id)
+        if since is not None:
+            query = query.where(EventRow.captured_at >= since)
+        if until is not None:
+            query = query.where(EventRow.captured_at < until)
+        query = query.limit(max(1, min(limit, MAX_LIST)))
+        return self._db.read(lambda s: [event_from_row(r) for r in s.scalars(query)])
+
+    def acknowledge(self, actor: Principal, event_id: int, note: str | None = None) -> Event:
+        """Mark a new event as seen by the actor."""
+        return self._move(actor, event_id, EventState.ACKNOWLEDGED, _note(note))
+
+    def resolve(self, actor: Principal, event_id: int, note: str | None = None) -> Event:
+        """Close an event (new or acknowledged) with what was done about it."""
+        return self._move(actor, event_id, EventState.RESOLVED, _note(note))
+
+    def _move(self, actor: Principal, event_id: int, target: EventState, note: str) -> Event:
+        action = "event.ack" if target is EventState.ACKNOWLEDGED else "event.resolve"
+        row = self._db.read(lambda s: s.get(EventRow, event_id))
+        if row is None:
+            raise NotFoundError(f"no event with id {event_id}")
+        if row.camera_id is None:
+            fresh = self._access.current(actor)
+            if not sees_all_cameras(fresh.role):
+                self._audit.record(fresh.name, action, f"event:{event_id}", success=False, detail="not allowed")
+                raise PermissionDeniedError("only administrators handle events of devices without a camera")
+        else:
+            fresh = self._access.require(actor, Permission.ACK_EVENTS, camera_id=row.camera_id, action=action)
+        allowed_from = {
+            EventState.ACKNOWLEDGED: {EventState.NEW},
+            EventState.RESOLVED: {EventState.NEW, EventState.ACKNOWLEDGED},
+        }
+
+        def move(session: Session) -> Event:
+            current = session.get(EventRow, event_id)
+            if current is None:
+                raise NotFoundError(f"no event with id {event_id}")
+            state = EventState(current.state)
+            if state not in allowed_from[target]:
+                raise ConflictError(f"event {event_id} is already {state.value}")
+            now = utcnow()
+            current.state = target.value
+            if target is EventState.ACKNOWLEDGED:
+                current.acked_by, current.acked_at, current.ack_note = fresh.name, now, note
+            else:
+                current.resolved_by, current.resolved_at, current.resolve_note = fresh.name, now, note
+            session.flush()
+            return event_from_row(current)
+
+        event = self._db.write(move)
+        self._audit.record(fresh.name, action, f"event:{event_id}", detail=f"note={note}" if note else "")
+        return event
