@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,3 +40,24 @@ def nvr(basedir: Path, app_env: dict[str, str]) -> Run:
         )
 
     return run
+
+
+def start_headless(basedir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start `main.py --headless` as a service would (no terminal) and wait until it says it runs."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--basedir", str(basedir), "--headless"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,  # kill -9 of the group takes the stream processes too, like a power cut
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if "running headless" in proc.stdout.readline():
+            return proc
+    proc.kill()
+    raise AssertionError("the headless service did not start")

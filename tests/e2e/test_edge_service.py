@@ -7,8 +7,6 @@ import http.client
 import json
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +17,7 @@ from edge.protocol import Detection, decode_pairing_token, sign_request
 from tests.support.cameras import free_port
 from tests.unit.edge.test_protocol import _jpeg
 
-from .conftest import ROOT, Run
+from .conftest import Run, start_headless
 
 pytestmark = pytest.mark.e2e
 
@@ -32,15 +30,7 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
     paired = nvr("edge", "add", "pi-door-1", "--json")
     assert paired.returncode == 0, paired.stderr
     token = decode_pairing_token(json.loads(paired.stdout)["pairing_token"])
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), "--basedir", str(basedir), "--headless"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=app_env,
-        cwd=ROOT,
-    )
+    proc = start_headless(basedir, app_env)
     try:
         deadline = time.monotonic() + 30
         while True:

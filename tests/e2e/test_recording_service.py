@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -21,30 +19,10 @@ import pytest
 from tests.support.cameras import RtspTestServer
 from tests.support.clips import playable_frames
 
-from .conftest import ROOT, Run
+from .conftest import Run, start_headless
 
 pytestmark = pytest.mark.e2e
 GOP_S = 2.0
-
-
-def start_headless(basedir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), "--basedir", str(basedir), "--headless"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,  # kill -9 of the group takes the stream processes too, like a power cut
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if "running headless" in proc.stdout.readline():
-            return proc
-    proc.kill()
-    raise AssertionError("the headless service did not start")
 
 
 def segments(nvr: Run) -> list[dict[str, object]]:
