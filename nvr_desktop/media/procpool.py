@@ -220,11 +220,6 @@ class ProcessStreamEngine:
         self._send(camera_id, _Command("remove", camera_id))
         self.frames.drop(camera_id)
 
-    def users(self, camera_id: int) -> frozenset[str]:
-        """Who holds the camera's connection."""
-        with self._lock:
-            return frozenset(self._users.get(camera_id, ()))
-
     def camera_ids(self) -> list[int]:
         """Cameras under supervision."""
         with self._lock:

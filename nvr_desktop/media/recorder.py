@@ -335,11 +335,6 @@ class RecordingGate:
         self.pre_roll_s = pre_roll_s
         self._buffer: collections.deque[tuple[float, Any, Any]] = collections.deque()
 
-    @property
-    def armed(self) -> bool:
-        """True while packets go to the recorder."""
-        return self._armed
-
     def set_armed(self, armed: bool, pre_roll_s: float | None = None) -> None:
         """Start or stop writing (takes effect on the next packet)."""
         with self._lock:

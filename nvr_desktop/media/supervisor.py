@@ -183,11 +183,6 @@ class StreamSupervisor:
         if old_gate is not None:
             old_gate.close()
 
-    def recording_gate(self, camera_id: int) -> RecordingGate | None:
-        """The camera's recorder front (tests and figures)."""
-        with self._lock:
-            return self._gates.get(camera_id)
-
     def _attach(self, camera_id: int, gate: RecordingGate) -> None:
         worker = self._workers.get((camera_id, "main"))
         if worker is not None:

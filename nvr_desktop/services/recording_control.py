@@ -138,7 +138,6 @@ class RecordingControl:
         self._guard_now = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.retention_runs = 0
 
     # ---- lifecycle -----------------------------------------------------------------------------------
 
@@ -247,11 +246,6 @@ class RecordingControl:
         now = self._clock()
         with self._lock:
             return {cid for cid, until in self._manual.items() if until > now}
-
-    def armed_camera_ids(self) -> set[int]:
-        """Cameras that should be writing now (whether or not the camera delivers)."""
-        with self._lock:
-            return {cid for cid, run in self._runs.items() if run.armed}
 
     # ---- the control thread --------------------------------------------------------------------------
 
@@ -454,7 +448,6 @@ class RecordingControl:
         except StorageError as err:
             self._raise("storage", str(err), now)
             return
-        self.retention_runs += 1
         with self._lock:
             if "storage" in self._alarms and not self._storage_failures:
                 self._alarms.pop("storage")

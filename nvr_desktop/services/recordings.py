@@ -137,8 +137,9 @@ class RecordingService:
         """Close segments a crash left open, index orphan files, and mark rows whose file vanished."""
         report = ReconcileReport()
         for seg in self._db.read(lambda s: idx.segments(s, self.root, states=[SegmentState.OPEN])):
-            facts = probe_recording(seg.path) if seg.path.exists() else None
-            if not seg.path.exists():
+            exists = seg.path.exists()
+            facts = probe_recording(seg.path) if exists else None
+            if not exists:
                 self._finish(seg.id, seg.start, 0, SegmentState.MISSING)
                 report.missing.append(seg.id)
             elif facts is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from nvr_desktop.core.recording import Gap, GapCause, SegmentInfo, SegmentState
@@ -74,11 +74,6 @@ def finish_segment(
     )
 
 
-def set_segment_state(session: Session, segment_id: int, state: SegmentState) -> None:
-    """Mark a segment missing, damaged, and so on."""
-    session.execute(update(SegmentRow).where(SegmentRow.id == segment_id).values(state=state.value))
-
-
 def set_protected(session: Session, segment_ids: Iterable[int], protected: bool) -> int:
     """Lock (or unlock) segments against retention; returns how many rows changed."""
     ids = list(segment_ids)
@@ -122,11 +117,6 @@ def segment(session: Session, root: Path, segment_id: int) -> SegmentInfo | None
 def indexed_paths(session: Session) -> set[str]:
     """Every relative path the index knows."""
     return set(session.scalars(select(SegmentRow.path)))
-
-
-def total_bytes(session: Session) -> int:
-    """Bytes of every indexed segment."""
-    return int(session.scalar(select(func.coalesce(func.sum(SegmentRow.bytes), 0))) or 0)
 
 
 def insert_gap(session: Session, camera_id: int, start: datetime, cause: GapCause) -> Gap:
