@@ -76,7 +76,10 @@ def reference(
     frames = [0] * len(urls)
 
     def run(i: int, url: str, mode: str) -> None:
-        with av.open(url, options={"rtsp_transport": "tcp"}, timeout=(10, 10)) as container:
+        # Opened as the app opens a camera (media/source.py): FFmpeg's socket timeout guards the reads, so neither
+        # side pays PyAV's read-timeout callback, which takes the GIL several times per network packet.
+        options = {"rtsp_transport": "tcp", "timeout": "10000000"}
+        with av.open(url, options=options, timeout=(10, None)) as container:
             stream = container.streams.video[0]
             stream.codec_context.thread_count = 1
             if mode == "keyframes":

@@ -344,6 +344,11 @@ class RecordingGate:
 
     def __call__(self, packet: Any, stream: Any) -> None:
         """Route one packet: to the recorder, or into the pre-roll buffer."""
+        if self._armed and self._was_armed:
+            # Recording steadily (the common case, every packet of every camera): no lock, no clock. A racing
+            # set_armed(False) is seen on the next packet, one packet later than under the lock.
+            self.recorder(packet, stream)
+            return
         now = time.monotonic()
         with self._lock:
             armed, was = self._armed, self._was_armed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,23 @@ def open_options(spec: SourceSpec) -> dict[str, str]:
 
 
 def open_container(spec: SourceSpec) -> Any:
-    """Open the source with explicit open and read timeouts (PyAV's interrupt callback)."""
+    """Open the source with explicit open and read timeouts.
+
+    PyAV's own timeout guards the whole opening (connect and the RTSP or HTTP handshake). Reads are guarded by
+    FFmpeg's socket timeout option (open_options), not by PyAV's read timeout: that one takes the GIL on every
+    interrupt check FFmpeg makes, several per network packet, and with a hundred cameras in one process those GIL
+    hand-offs cost more CPU than the recording itself. A local file needs no read timeout.
+    """
     target = spec.url if spec.scheme != "file" else str(Path(spec.url.removeprefix("file://")))
-    return av.open(target, mode="r", options=open_options(spec), timeout=(spec.open_timeout_s, spec.read_timeout_s))
+    started = time.monotonic()
+    try:
+        return av.open(target, mode="r", options=open_options(spec), timeout=(spec.open_timeout_s, None))
+    except av.error.FFmpegError as err:
+        if spec.scheme != "file" and time.monotonic() - started >= spec.open_timeout_s:
+            # Cut off by the open timeout: FFmpeg reports the interrupted handshake as invalid data, which would
+            # tell the operator the URL is wrong when the camera is merely silent.
+            raise TimeoutError(f"no answer within {spec.open_timeout_s:g} s") from err
+        raise
 
 
 def classify_error(err: BaseException) -> tuple[StreamState, str]:

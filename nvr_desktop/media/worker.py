@@ -89,6 +89,8 @@ class StreamWorker:
         self._stats = StreamStats()
         self._mode = DecodeMode.OFF
         self._box: tuple[int, int] = (320, 180)
+        # What the pump reads on every packet, swapped whole so it needs no lock: (mode, box).
+        self._display: tuple[DecodeMode, tuple[int, int]] = (self._mode, self._box)
         self._sinks: list[PacketSink] = []
         self._end_listeners: list[EndListener] = []
         self._shown: collections.deque[float] = collections.deque()
@@ -125,6 +127,7 @@ class StreamWorker:
             self._mode = mode
             if box is not None:
                 self._box = box
+            self._display = (self._mode, self._box)
             self._stats = replace(self._stats, decode_mode=mode)
 
     @property
@@ -161,8 +164,9 @@ class StreamWorker:
         with self._lock:
             self._trim(now)
             fps = len(self._shown) / _FPS_WINDOW_S
-            in_fps = len(self._packets) / _FPS_WINDOW_S
-            kbps = sum(size for _, size in self._packets) * 8 / 1000 / _FPS_WINDOW_S
+            packets = list(self._packets)  # one atomic copy: the pump appends without the lock
+            in_fps = len(packets) / _FPS_WINDOW_S
+            kbps = sum(size for _, size in packets) * 8 / 1000 / _FPS_WINDOW_S
             return replace(self._stats, fps=fps, input_fps=in_fps, bitrate_kbps=kbps)
 
     # ---- worker thread -----------------------------------------------------------------------------
@@ -283,11 +287,12 @@ class StreamWorker:
                     except Exception:
                         self.log.exception("packet sink failed")
                 continue
+            # No lock per packet: deque appends are atomic, and the sinks list and the display tuple are only
+            # ever replaced whole. With 128 cameras every microsecond here is 0.3% of a core.
             now = time.monotonic()
-            with self._lock:
-                self._packets.append((now, packet.size))
-                sinks = self._sinks
-                mode, box = self._mode, self._box
+            self._packets.append((now, packet.size))
+            sinks = self._sinks
+            mode, box = self._display
             if not live:
                 live = True
                 rate = video.average_rate or video.guessed_rate

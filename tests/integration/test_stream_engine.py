@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from nvr_desktop.media.state import DecodeMode, DisplayWish, StreamState, Stream
 from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
 from tests.support.cameras import RtspTestServer
 from tests.support.fixtures import RTSP_PASSWORD, RTSP_USER, RtspServerFactory
+from tests.support.proxy import FreezableProxy
 
 
 class States:
@@ -115,6 +117,38 @@ def test_wrong_or_missing_credentials_show_unauthorized(
         assert "user name or password" in stats.message
         assert RTSP_PASSWORD not in stats.message and "wrong-guess" not in stats.message
     states.wait_for(3, StreamState.LIVE, 15)
+
+
+def test_a_camera_that_goes_silent_or_never_answers_is_caught_by_its_timeouts(
+    engine: tuple[StreamSupervisor, States], rtsp_server: RtspTestServer
+) -> None:
+    """Reads are guarded by FFmpeg's socket timeout (no GIL per check) and the opening by the open timeout."""
+    supervisor, states = engine
+    with FreezableProxy(("127.0.0.1", rtsp_server.port)) as proxy:
+        url = f"rtsp://127.0.0.1:{proxy.port}/cam1"
+        supervisor.add_camera(1, CameraStreams(main=SourceSpec(url, open_timeout_s=5, read_timeout_s=2)))
+        states.wait_for(1, StreamState.LIVE, 15)
+        mark = len(states.seen)
+        proxy.freeze()  # the connection stays open, the camera says nothing more
+        frozen = time.monotonic()
+        stats = states.wait_for(1, StreamState.RECONNECTING, 10, after=mark)
+        assert time.monotonic() - frozen < 2 + 4, "the read timeout (2 s) did not end the silent connection"
+        assert "did not answer in time" in stats.message
+        mark = len(states.seen)
+        proxy.thaw()
+        states.wait_for(1, StreamState.LIVE, 15, after=mark)
+        supervisor.remove_camera(1)
+
+    # A camera that accepts the connection and never answers the RTSP handshake: the open timeout ends it, even
+    # though the read timeout is far longer.
+    with socket.create_server(("127.0.0.1", 0)) as mute:
+        url = f"rtsp://127.0.0.1:{mute.getsockname()[1]}/cam1"
+        supervisor.add_camera(2, CameraStreams(main=SourceSpec(url, open_timeout_s=2, read_timeout_s=60)))
+        started = time.monotonic()
+        stats = states.wait_for(2, StreamState.RECONNECTING, 10)
+        assert time.monotonic() - started < 2 + 4
+        assert "did not answer in time" in stats.message
+        supervisor.remove_camera(2)
 
 
 class _HtmlHandler(http.server.BaseHTTPRequestHandler):
