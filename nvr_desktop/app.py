@@ -19,6 +19,8 @@ from nvr_desktop.core.models import Principal
 from nvr_desktop.core.paths import Paths
 from nvr_desktop.core.recording import RetentionLimits
 from nvr_desktop.core.urls import SecretRegistry
+from nvr_desktop.events.alerts import Alerting, AlertService
+from nvr_desktop.events.rules import RuleEngine, rules_from_config
 from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.procpool import ProcessStreamEngine
@@ -64,6 +66,8 @@ class Services:
     recordings: RecordingService
     edge: EdgeService
     events: EventService
+    alerts: AlertService
+    alerting: Alerting
     runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
 
@@ -93,12 +97,15 @@ class Runtime:
     engine: ProcessStreamEngine
     recording: RecordingControl
     listener: EdgeListener | None = None
+    alerting: Alerting | None = None
 
     def close(self) -> None:
         """Stop the listener and recording decisions, then the streams (recorders finish their files), then index
         the last recorder events."""
         if self.listener is not None:
             self.listener.stop()
+        if self.alerting is not None:
+            self.alerting.attach_recorder(None)
         self.recording.close()
         self.engine.close()
         self.recording.drain()
@@ -114,7 +121,7 @@ def start_listener(services: Services) -> EdgeListener | None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cfg.tls_cert, cfg.tls_key)
     listener = EdgeListener(
-        EventStore(services.db, services.paths.snapshots),
+        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event),
         services.edge.lookup_token,
         host=cfg.host,
         port=cfg.port,
@@ -151,7 +158,8 @@ def start_runtime(services: Services) -> Runtime:
     except Exception:
         engine.close()
         raise
-    services.runtime = Runtime(engine, control, start_listener(services))
+    services.alerting.attach_recorder(control.trigger)
+    services.runtime = Runtime(engine, control, start_listener(services), services.alerting)
     return services.runtime
 
 
@@ -221,6 +229,7 @@ def build_services(
         free_reserve_bytes=int(config.recording.free_reserve_mb * 1024**2),
     )
     recordings = RecordingService(db, audit, access, root, limits)
+    alerts = AlertService(db, audit, access)
     return Services(
         paths=paths,
         config=config,
@@ -237,5 +246,7 @@ def build_services(
         recordings=recordings,
         edge=EdgeService(db, audit, access, vault),
         events=EventService(db, audit, access),
+        alerts=alerts,
+        alerting=Alerting(alerts, RuleEngine(rules_from_config(config.alerts.rules)), enabled=config.alerts.enabled),
         _log_handler=handler,
     )

@@ -49,7 +49,8 @@ def event_from_row(row: EventRow) -> Event:
     )
 
 
-def _note(text: str | None) -> str:
+def clean_note(text: str | None) -> str:
+    """A note stripped and checked: at most MAX_NOTE characters, no control characters but newline and tab."""
     clean = (text or "").strip()
     if len(clean) > MAX_NOTE:
         raise ValidationError(f"the note is longer than {MAX_NOTE} characters")
@@ -98,11 +99,11 @@ class EventService:
 
     def acknowledge(self, actor: Principal, event_id: int, note: str | None = None) -> Event:
         """Mark a new event as seen by the actor."""
-        return self._move(actor, event_id, EventState.ACKNOWLEDGED, _note(note))
+        return self._move(actor, event_id, EventState.ACKNOWLEDGED, clean_note(note))
 
     def resolve(self, actor: Principal, event_id: int, note: str | None = None) -> Event:
         """Close an event (new or acknowledged) with what was done about it."""
-        return self._move(actor, event_id, EventState.RESOLVED, _note(note))
+        return self._move(actor, event_id, EventState.RESOLVED, clean_note(note))
 
     def _move(self, actor: Principal, event_id: int, target: EventState, note: str) -> Event:
         action = "event.ack" if target is EventState.ACKNOWLEDGED else "event.resolve"
