@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from keyring.backend import KeyringBackend
 
 from nvr_desktop import __version__
 from nvr_desktop.core.config import AppConfig, load_config
 from nvr_desktop.core.logsetup import configure_logging
-from nvr_desktop.core.models import Principal
+from nvr_desktop.core.models import Alert, Principal
 from nvr_desktop.core.paths import Paths
 from nvr_desktop.core.recording import RetentionLimits
 from nvr_desktop.core.urls import SecretRegistry
-from nvr_desktop.events.alerts import Alerting, AlertService
+from nvr_desktop.events.alerts import Alerting, AlertListener, AlertService
+from nvr_desktop.events.notify import WebhookSender, alert_message
 from nvr_desktop.events.rules import RuleEngine, rules_from_config
 from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
@@ -98,6 +100,8 @@ class Runtime:
     recording: RecordingControl
     listener: EdgeListener | None = None
     alerting: Alerting | None = None
+    webhook: WebhookSender | None = None
+    _webhook_listener: AlertListener | None = field(default=None, repr=False)
 
     def close(self) -> None:
         """Stop the listener and recording decisions, then the streams (recorders finish their files), then index
@@ -106,6 +110,10 @@ class Runtime:
             self.listener.stop()
         if self.alerting is not None:
             self.alerting.attach_recorder(None)
+            if self._webhook_listener is not None:
+                self.alerting.remove_alert_listener(self._webhook_listener)
+        if self.webhook is not None:
+            self.webhook.stop()
         self.recording.close()
         self.engine.close()
         self.recording.drain()
@@ -135,6 +143,22 @@ def start_listener(services: Services) -> EdgeListener | None:
     return listener
 
 
+def start_webhook(services: Services) -> tuple[WebhookSender, AlertListener] | None:
+    """The alert webhook sender, started and listening for alerts (None when no webhook is configured)."""
+    cfg = services.config.alerts
+    if not cfg.webhook_url:
+        return None
+    sender = WebhookSender(cfg.webhook_url, timeout_s=cfg.webhook_timeout_s, retries=cfg.webhook_retries)
+
+    def send(alert: Alert) -> None:
+        names = {c.id: c.name for c in services.db.read(repo.list_cameras)}
+        sender.submit(alert_message(alert, names))
+
+    sender.start()
+    services.alerting.add_alert_listener(send)
+    return sender, send
+
+
 def start_runtime(services: Services) -> Runtime:
     """Start the stream engine and recording (once); the GUI and the headless service both call this."""
     if services.runtime is not None:
@@ -159,7 +183,15 @@ def start_runtime(services: Services) -> Runtime:
         engine.close()
         raise
     services.alerting.attach_recorder(control.trigger)
-    services.runtime = Runtime(engine, control, start_listener(services), services.alerting)
+    webhook = start_webhook(services)
+    services.runtime = Runtime(
+        engine,
+        control,
+        start_listener(services),
+        services.alerting,
+        webhook[0] if webhook else None,
+        webhook[1] if webhook else None,
+    )
     return services.runtime
 
 
@@ -187,6 +219,9 @@ def build_services(
     paths.ensure()
     config = load_config(paths.config)
     secrets = SecretRegistry()
+    # A webhook URL's path is its secret (Discord: /api/webhooks/<id>/<token>): mask it and its last part anywhere.
+    secrets.add(config.alerts.webhook_url)
+    secrets.add(urlsplit(config.alerts.webhook_url).path.rstrip("/").rsplit("/", 1)[-1] or None)
     handler = configure_logging(
         paths.logs,
         secrets,
