@@ -22,6 +22,7 @@ from nvr_desktop.core.recording import RetentionLimits
 from nvr_desktop.core.urls import SecretRegistry
 from nvr_desktop.events.alerts import Alerting, AlertListener, AlertService
 from nvr_desktop.events.notify import WebhookSender, alert_message
+from nvr_desktop.events.reports import ReportScheduler, ReportService
 from nvr_desktop.events.rules import RuleEngine, rules_from_config
 from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
@@ -70,6 +71,7 @@ class Services:
     events: EventService
     alerts: AlertService
     alerting: Alerting
+    reports: ReportService
     runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
 
@@ -101,6 +103,7 @@ class Runtime:
     listener: EdgeListener | None = None
     alerting: Alerting | None = None
     webhook: WebhookSender | None = None
+    reports: ReportScheduler | None = None
     _webhook_listener: AlertListener | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -114,6 +117,8 @@ class Runtime:
                 self.alerting.remove_alert_listener(self._webhook_listener)
         if self.webhook is not None:
             self.webhook.stop()
+        if self.reports is not None:
+            self.reports.stop()
         self.recording.close()
         self.engine.close()
         self.recording.drain()
@@ -184,12 +189,20 @@ def start_runtime(services: Services) -> Runtime:
         raise
     services.alerting.attach_recorder(control.trigger)
     webhook = start_webhook(services)
+    reports = ReportScheduler(
+        services.reports,
+        owner_principal(getpass.getuser()),
+        services.paths.base / "reports",
+        period=timedelta(minutes=services.config.alerts.report_minutes),
+    )
+    reports.start()
     services.runtime = Runtime(
         engine,
         control,
         start_listener(services),
         services.alerting,
         webhook[0] if webhook else None,
+        reports,
         webhook[1] if webhook else None,
     )
     return services.runtime
@@ -282,6 +295,7 @@ def build_services(
         edge=EdgeService(db, audit, access, vault),
         events=EventService(db, audit, access),
         alerts=alerts,
+        reports=ReportService(db, access),
         alerting=Alerting(alerts, RuleEngine(rules_from_config(config.alerts.rules)), enabled=config.alerts.enabled),
         _log_handler=handler,
     )
