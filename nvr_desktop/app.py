@@ -79,7 +79,9 @@ class Services:
         """Playback and export of recordings for one user (the playback window's port)."""
         from nvr_desktop.services.playback import PlaybackService
 
-        return PlaybackService(self.recordings, self.access, self.audit, principal)
+        return PlaybackService(
+            self.recordings, self.access, self.audit, principal, event_marks=self.events.timeline_marks
+        )
 
     def close(self) -> None:
         """Stop every service and release files."""

@@ -6,6 +6,7 @@ linked to no camera are an administrator's), move forward only (new -> acknowled
 
 from __future__ import annotations
 
+import builtins
 import json
 from datetime import datetime
 
@@ -96,6 +97,13 @@ class EventService:
             query = query.where(EventRow.captured_at < until)
         query = query.limit(max(1, min(limit, MAX_LIST)))
         return self._db.read(lambda s: [event_from_row(r) for r in s.scalars(query)])
+
+    def timeline_marks(
+        self, actor: Principal, camera_id: int, start: datetime, end: datetime
+    ) -> builtins.list[tuple[datetime, str]]:
+        """The camera's events over [start, end) as playback timeline marks: (capture time, labels or device)."""
+        found = self.list(actor, camera_id=camera_id, since=start, until=end, limit=MAX_LIST)
+        return [(e.captured_at, ", ".join(e.labels) or e.device_id) for e in reversed(found)]
 
     def acknowledge(self, actor: Principal, event_id: int, note: str | None = None) -> Event:
         """Mark a new event as seen by the actor."""

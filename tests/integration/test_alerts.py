@@ -215,3 +215,30 @@ def test_detections_start_event_recording_on_their_camera(site: Site) -> None:
     finally:
         services.alerting.attach_recorder(None)
         control.close()
+
+
+def test_events_mark_the_playback_timeline_of_their_camera(site: Site) -> None:
+    services, admin = site.services, site.admin
+    start = datetime.now(UTC) - timedelta(hours=1)
+    site.push("pi-gate", 0.5, start + timedelta(minutes=10))
+    site.push("pi-gate", 0.5, start + timedelta(minutes=20))
+    site.push("pi-yard", 0.5, start + timedelta(minutes=30))
+    site.push("pi-gate", 0.5, start - timedelta(minutes=5))  # before the range
+    data = services.playback_port(admin).timeline([site.gate, site.yard], start, start + timedelta(hours=1))
+    assert list(data.track(site.gate).events) == [
+        (start + timedelta(minutes=10), "person"),
+        (start + timedelta(minutes=20), "person"),
+    ]
+    assert list(data.track(site.yard).events) == [(start + timedelta(minutes=30), "person")]
+    services.users.add(admin, "olga", Role.OPERATOR, "operator-pass-1")
+    services.users.grant(admin, "olga", {site.gate})
+    olga = services.auth.login("olga", "operator-pass-1")
+    assert (
+        len(
+            services.playback_port(olga)
+            .timeline([site.gate], start, start + timedelta(hours=1))
+            .track(site.gate)
+            .events
+        )
+        == 2
+    )
