@@ -3,6 +3,7 @@ workflow (rights, audit), and event recording started on the camera through the 
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from edge.protocol import Detection, decode_pairing_token, sign_request
-from nvr_desktop.app import Services, build_services
+from nvr_desktop.app import Services, build_services, start_runtime
 from nvr_desktop.core.errors import ConflictError, PermissionDeniedError
 from nvr_desktop.core.models import AlertState, RecordMode, Severity
 from nvr_desktop.core.roles import Role
@@ -23,6 +24,7 @@ from nvr_desktop.security.access import owner_principal
 from nvr_desktop.services.cameras import CameraSpec
 from nvr_desktop.services.recording_control import RecordingControl
 from tests.integration.test_edge_listener import multipart, post
+from tests.integration.test_webhook import FakeDiscord
 from tests.unit.edge.test_protocol import _jpeg
 
 RULES = """
@@ -242,3 +244,42 @@ def test_events_mark_the_playback_timeline_of_their_camera(site: Site) -> None:
         )
         == 2
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_running_app_wires_listener_rules_recording_and_webhook(basedir: Path) -> None:
+    hook = FakeDiscord([]).start()
+    port = free_port()
+    with (basedir / "config.toml").open("a", encoding="utf-8") as fh:
+        fh.write(f'[edge]\nhost = "127.0.0.1"\nport = {port}\n[alerts]\nwebhook_url = "{hook.url}"\n')
+    services = build_services(basedir)
+    try:
+        owner = owner_principal("test")
+        spec = CameraSpec(name="Gate", main_url="rtsp://127.0.0.1:9/a", record_mode=RecordMode.EVENTS)
+        gate = services.cameras.add(owner, spec).id
+        token = decode_pairing_token(services.edge.add(owner, "pi-gate", camera_id=gate)[1])
+        runtime = start_runtime(services)
+        assert runtime.listener is not None and runtime.webhook is not None and runtime.reports is not None
+        before = datetime.now(UTC)
+        for n in range(3):
+            found = Detection.create("pi-gate", datetime.now(UTC), 0.9, ((1, 1, 5, 5),), (320, 240), ("car",))
+            found = Detection(**{**found.__dict__, "sequence": n + 1})
+            body = multipart(found.to_json(), _jpeg())
+            headers = sign_request(token, "pi-gate", "POST", DETECTIONS_PATH, body, time.time())
+            assert post(runtime.listener, body, headers)[0] == 201
+        (alert,) = services.alerts.list(owner)
+        assert alert.severity is Severity.CRITICAL and alert.camera_id == gate
+        until = runtime.recording.triggered_until(gate)
+        assert until is not None and until >= before + timedelta(seconds=services.config.recording.post_roll_s)
+        deadline = time.monotonic() + 10
+        while not hook.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert hook.received[0][2]["content"] == "[CRITICAL] burst: 3 detections on Gate"
+    finally:
+        services.close()
+        hook.stop()
