@@ -280,6 +280,11 @@ def build_services(
     )
     recordings = RecordingService(db, audit, access, root, limits)
     alerts = AlertService(db, audit, access)
+    alerting = Alerting(alerts, RuleEngine(rules_from_config(config.alerts.rules)), enabled=config.alerts.enabled)
+    try:
+        alerting.restore()
+    except Exception:  # alerts still work; a burst spanning the restart may alert twice
+        log.exception("cannot restore the alert rules' quiet periods")
     return Services(
         paths=paths,
         config=config,
@@ -298,6 +303,6 @@ def build_services(
         events=EventService(db, audit, access),
         alerts=alerts,
         reports=ReportService(db, access),
-        alerting=Alerting(alerts, RuleEngine(rules_from_config(config.alerts.rules)), enabled=config.alerts.enabled),
+        alerting=alerting,
         _log_handler=handler,
     )

@@ -8,6 +8,7 @@ logged and the delivery still succeeds.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import threading
@@ -88,6 +89,11 @@ class AlertService:
             return alert_from_row(row)
 
         return self._db.write(insert)
+
+    def recent(self, since: datetime) -> builtins.list[Alert]:
+        """Alerts raised since a time, oldest first (no rights: for the rules at start-up)."""
+        query = select(AlertRow).where(AlertRow.created_at >= since).order_by(AlertRow.created_at, AlertRow.id)
+        return self._db.read(lambda s: [alert_from_row(r) for r in s.scalars(query)])
 
     def list(
         self,
@@ -185,6 +191,29 @@ class Alerting:
         self._alert_listeners: list[AlertListener] = []
         self._event_listeners: list[EventListener] = []
         self._last_prune = clock()
+
+    def restore(self) -> int:
+        """Carry the quiet periods of alerts raised before a restart over, so a burst that spans the restart is not
+        alerted twice; returns how many were restored."""
+        rules = {rule.name: rule for rule in self.engine.rules}
+        if not rules:
+            return 0
+        longest = max(rule.quiet for rule in rules.values())
+        since = self._clock() - longest - timedelta(minutes=1)
+        restored = 0
+        for alert in self.alerts.recent(since):
+            rule = rules.get(alert.rule)
+            if rule is None:
+                continue
+            if rule.per == "camera" and alert.camera_id is not None:
+                key = f"camera:{alert.camera_id}"
+            elif rule.per == "device" and alert.device_id is not None:
+                key = f"device:{alert.device_id}"
+            else:
+                continue
+            self.engine.restore_quiet(rule.name, key, alert.last_at + rule.quiet)
+            restored += 1
+        return restored
 
     def attach_recorder(self, trigger: RecordTrigger | None) -> None:
         """Event recording of the running app (None: the runtime stopped)."""

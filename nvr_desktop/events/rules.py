@@ -149,6 +149,13 @@ class RuleEngine:
         window.quiet_until = newest + rule.quiet
         return Firing(rule, rule.severity(max(h.score for h in burst)), burst)
 
+    def restore_quiet(self, rule_name: str, key: str, until: datetime) -> None:
+        """Keep a rule quiet for a key until a time (an alert raised before a restart still counts)."""
+        with self._lock:
+            window = self._windows.setdefault((rule_name, key), _Window(deque(maxlen=MAX_KEPT)))
+            if window.quiet_until is None or window.quiet_until < until:
+                window.quiet_until = until
+
     def forget_before(self, when: datetime) -> None:
         """Drop windows with nothing newer than when (called now and then, so idle devices cost nothing)."""
         with self._lock:

@@ -283,3 +283,32 @@ def test_the_running_app_wires_listener_rules_recording_and_webhook(basedir: Pat
     finally:
         services.close()
         hook.stop()
+
+
+def test_a_restart_keeps_the_quiet_period_of_the_last_alert(basedir: Path) -> None:
+    services = build_services(basedir)
+    site = Site(services)
+    try:
+        start = datetime.now(UTC) - timedelta(seconds=30)
+        for n in range(3):
+            site.push("pi-gate", 0.5, start + timedelta(seconds=n))
+    finally:
+        site.server.stop()
+        services.close()
+    services = build_services(basedir)
+    again = Site.__new__(Site)
+    again.services, again.tokens, again.sequence = services, site.tokens, site.sequence
+    store = EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event)
+    again.server = EdgeListener(store, services.edge.lookup_token, port=0, limits=ListenerLimits(burst=100))
+    again.server.start()
+    try:
+        for n in range(3):  # the same burst goes on after the restart: still the one alert
+            again.push("pi-gate", 0.5, start + timedelta(seconds=10 + n))
+        assert len(services.alerts.list(site.admin)) == 1
+        later = start + timedelta(minutes=5)
+        for n in range(3):  # after the quiet period: a new alert
+            again.push("pi-gate", 0.5, later + timedelta(seconds=n))
+        assert len(services.alerts.list(site.admin)) == 2
+    finally:
+        again.server.stop()
+        services.close()
