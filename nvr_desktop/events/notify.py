@@ -1,5 +1,5 @@
-"""Notifications of alerts: a webhook sender (Discord-compatible JSON) on its own thread, and the hook a desktop UI
-implements to show them.
+"""Notifications of alerts: a webhook sender (Discord-compatible JSON) on its own thread. (The desktop's hook is
+`Alerting.add_alert_listener`: the event panel queues each alert and shows it on the GUI thread.)
 
 The sender never blocks the caller: `submit` puts the message on a bounded queue (the oldest is dropped and counted
 when it is full) and the "alert-webhook" thread posts it with aiohttp on its own event loop, with a timeout per
@@ -16,7 +16,7 @@ import queue
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -29,13 +29,6 @@ log = logging.getLogger("events.notify")
 MAX_CONTENT = 2000
 MAX_DESCRIPTION = 4096
 COLOURS = {Severity.INFO: 0x3498DB, Severity.WARNING: 0xF1C40F, Severity.CRITICAL: 0xE74C3C}
-
-
-class DesktopNotifier(Protocol):
-    """What the UI implements to show an alert (called on the listener's thread: hand it to the GUI thread)."""
-
-    def __call__(self, alert: Alert) -> None:
-        """Show the alert (tray message or in-window banner)."""
 
 
 def redact_webhook(url: str) -> str:
