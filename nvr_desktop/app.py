@@ -9,16 +9,21 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from keyring.backend import KeyringBackend
 
 from nvr_desktop import __version__
 from nvr_desktop.core.config import AppConfig, load_config
 from nvr_desktop.core.logsetup import configure_logging
-from nvr_desktop.core.models import Principal
+from nvr_desktop.core.models import Alert, Principal
 from nvr_desktop.core.paths import Paths
 from nvr_desktop.core.recording import RetentionLimits
 from nvr_desktop.core.urls import SecretRegistry
+from nvr_desktop.events.alerts import Alerting, AlertListener, AlertService
+from nvr_desktop.events.notify import WebhookSender, alert_message
+from nvr_desktop.events.reports import ReportScheduler, ReportService
+from nvr_desktop.events.rules import RuleEngine, rules_from_config
 from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.procpool import ProcessStreamEngine
@@ -64,6 +69,9 @@ class Services:
     recordings: RecordingService
     edge: EdgeService
     events: EventService
+    alerts: AlertService
+    alerting: Alerting
+    reports: ReportService
     runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
 
@@ -71,7 +79,9 @@ class Services:
         """Playback and export of recordings for one user (the playback window's port)."""
         from nvr_desktop.services.playback import PlaybackService
 
-        return PlaybackService(self.recordings, self.access, self.audit, principal)
+        return PlaybackService(
+            self.recordings, self.access, self.audit, principal, event_marks=self.events.timeline_marks
+        )
 
     def close(self) -> None:
         """Stop every service and release files."""
@@ -93,12 +103,24 @@ class Runtime:
     engine: ProcessStreamEngine
     recording: RecordingControl
     listener: EdgeListener | None = None
+    alerting: Alerting | None = None
+    webhook: WebhookSender | None = None
+    reports: ReportScheduler | None = None
+    _webhook_listener: AlertListener | None = field(default=None, repr=False)
 
     def close(self) -> None:
         """Stop the listener and recording decisions, then the streams (recorders finish their files), then index
         the last recorder events."""
         if self.listener is not None:
             self.listener.stop()
+        if self.alerting is not None:
+            self.alerting.attach_recorder(None)
+            if self._webhook_listener is not None:
+                self.alerting.remove_alert_listener(self._webhook_listener)
+        if self.webhook is not None:
+            self.webhook.stop()
+        if self.reports is not None:
+            self.reports.stop()
         self.recording.close()
         self.engine.close()
         self.recording.drain()
@@ -114,7 +136,7 @@ def start_listener(services: Services) -> EdgeListener | None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cfg.tls_cert, cfg.tls_key)
     listener = EdgeListener(
-        EventStore(services.db, services.paths.snapshots),
+        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event),
         services.edge.lookup_token,
         host=cfg.host,
         port=cfg.port,
@@ -126,6 +148,22 @@ def start_listener(services: Services) -> EdgeListener | None:
         log.error("the edge listener cannot use %s:%d: %s", cfg.host, cfg.port, err.strerror or err)
         return None
     return listener
+
+
+def start_webhook(services: Services) -> tuple[WebhookSender, AlertListener] | None:
+    """The alert webhook sender, started and listening for alerts (None when no webhook is configured)."""
+    cfg = services.config.alerts
+    if not cfg.webhook_url:
+        return None
+    sender = WebhookSender(cfg.webhook_url, timeout_s=cfg.webhook_timeout_s, retries=cfg.webhook_retries)
+
+    def send(alert: Alert) -> None:
+        names = {c.id: c.name for c in services.db.read(repo.list_cameras)}
+        sender.submit(alert_message(alert, names))
+
+    sender.start()
+    services.alerting.add_alert_listener(send)
+    return sender, send
 
 
 def start_runtime(services: Services) -> Runtime:
@@ -151,7 +189,24 @@ def start_runtime(services: Services) -> Runtime:
     except Exception:
         engine.close()
         raise
-    services.runtime = Runtime(engine, control, start_listener(services))
+    services.alerting.attach_recorder(control.trigger)
+    webhook = start_webhook(services)
+    reports = ReportScheduler(
+        services.reports,
+        owner_principal(getpass.getuser()),
+        services.paths.base / "reports",
+        period=timedelta(minutes=services.config.alerts.report_minutes),
+    )
+    reports.start()
+    services.runtime = Runtime(
+        engine,
+        control,
+        start_listener(services),
+        services.alerting,
+        webhook[0] if webhook else None,
+        reports,
+        webhook[1] if webhook else None,
+    )
     return services.runtime
 
 
@@ -179,6 +234,9 @@ def build_services(
     paths.ensure()
     config = load_config(paths.config)
     secrets = SecretRegistry()
+    # A webhook URL's path is its secret (Discord: /api/webhooks/<id>/<token>): mask it and its last part anywhere.
+    secrets.add(config.alerts.webhook_url)
+    secrets.add(urlsplit(config.alerts.webhook_url).path.rstrip("/").rsplit("/", 1)[-1] or None)
     handler = configure_logging(
         paths.logs,
         secrets,
@@ -221,6 +279,12 @@ def build_services(
         free_reserve_bytes=int(config.recording.free_reserve_mb * 1024**2),
     )
     recordings = RecordingService(db, audit, access, root, limits)
+    alerts = AlertService(db, audit, access)
+    alerting = Alerting(alerts, RuleEngine(rules_from_config(config.alerts.rules)), enabled=config.alerts.enabled)
+    try:
+        alerting.restore()
+    except Exception:  # alerts still work; a burst spanning the restart may alert twice
+        log.exception("cannot restore the alert rules' quiet periods")
     return Services(
         paths=paths,
         config=config,
@@ -237,5 +301,8 @@ def build_services(
         recordings=recordings,
         edge=EdgeService(db, audit, access, vault),
         events=EventService(db, audit, access),
+        alerts=alerts,
+        reports=ReportService(db, access),
+        alerting=alerting,
         _log_handler=handler,
     )

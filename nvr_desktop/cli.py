@@ -10,13 +10,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from nvr_desktop import APP_NAME, __version__
 from nvr_desktop.core.errors import NvrError, ValidationError
-from nvr_desktop.core.models import Camera, EventState, Principal, RecordMode, User
+from nvr_desktop.core.models import AlertState, Camera, EventState, Principal, RecordMode, User
 from nvr_desktop.core.paths import default_basedir
 from nvr_desktop.core.roles import parse_role
 from nvr_desktop.core.urls import redact_text
@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = edges.add_parser("revoke", help="stop accepting a device's requests")
     p.add_argument("device_id")
 
-    evs = sub.add_parser("events", help="list, acknowledge and resolve events").add_subparsers(
+    evs = sub.add_parser("events", help="events and alerts: list, acknowledge, resolve, report").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
     p = evs.add_parser("list", help="newest first")
@@ -215,6 +215,20 @@ def build_parser() -> argparse.ArgumentParser:
         p = evs.add_parser(verb, help=text)
         p.add_argument("id", type=_positive_id)
         p.add_argument("--note", default="", help="what you saw or did")
+    p = evs.add_parser("alerts", help="alerts the rules raised, newest first")
+    p.add_argument("--state", choices=[s.value for s in AlertState])
+    p.add_argument("--camera", type=_positive_id, metavar="ID")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    for verb, text in (("alert-ack", "acknowledge an alert"), ("alert-resolve", "resolve an alert")):
+        p = evs.add_parser(verb, help=text)
+        p.add_argument("id", type=_positive_id)
+        p.add_argument("--note", default="", help="what you saw or did")
+    p = evs.add_parser("report", help="detections and alerts per camera, device and severity over a time range")
+    p.add_argument("--from", dest="start", type=_when, metavar="TIME", help="default: one report period ago")
+    p.add_argument("--to", dest="end", type=_when, metavar="TIME", help="default: now")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write to a file instead of standard output")
 
     audit = sub.add_parser("audit", help="read the audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -456,10 +470,29 @@ class Cli:
             )
             columns = ("id", "captured_at", "device_id", "camera_id", "score", "state", "acked_by")
             self.emit([e.to_public_dict() for e in found], columns, args.json)
-        else:
+        elif args.action in ("ack", "resolve"):
             move = self.s.events.acknowledge if args.action == "ack" else self.s.events.resolve
             event = move(self.me, args.id, args.note)
             self.out.write(f"event {event.id} is now {event.state.value}\n")
+        elif args.action == "alerts":
+            state = AlertState(args.state) if args.state else None
+            alerts = self.s.alerts.list(self.me, state=state, camera_id=args.camera, limit=args.limit)
+            alert_columns = ("id", "created_at", "rule", "severity", "camera_id", "device_id", "state", "acked_by")
+            self.emit([a.to_public_dict() for a in alerts], alert_columns, args.json)
+        elif args.action in ("alert-ack", "alert-resolve"):
+            handle = self.s.alerts.acknowledge if args.action == "alert-ack" else self.s.alerts.resolve
+            alert = handle(self.me, args.id, args.note)
+            self.out.write(f"alert {alert.id} is now {alert.state.value}\n")
+        else:
+            end = args.end or datetime.now(UTC)
+            start = args.start or end - timedelta(minutes=self.s.config.alerts.report_minutes)
+            report = self.s.reports.build(self.me, start, end)
+            text = report.to_csv() if args.format == "csv" else report.to_json()
+            if args.out is not None:
+                args.out.write_text(text, encoding="utf-8")
+                self.out.write(f"report written to {args.out}\n")
+            else:
+                self.out.write(text)
         return 0
 
     def audit(self, args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from nvr_desktop.core.errors import ConfigError
@@ -69,6 +69,53 @@ class EdgeConfig(_Section):
     tls_key: str = ""
 
 
+class AlertRuleConfig(_Section):
+    """One alert rule: `count` detections within `within_minutes` on one device (or camera) raise one alert, then
+    the rule stays quiet for that key for `quiet_minutes` (default: the window) however many detections follow."""
+
+    name: str = Field(min_length=1, max_length=64)
+    per: Literal["device", "camera"] = "device"
+    device_id: str = Field(default="", max_length=64)  # empty: every device
+    camera_id: int | None = Field(default=None, ge=1)  # unset: every camera
+    count: int = Field(default=3, ge=1, le=1000)
+    within_minutes: float = Field(default=2.0, gt=0, le=1440)
+    quiet_minutes: float | None = Field(default=None, ge=0, le=1440)
+    warning_score: float = Field(default=0.6, ge=0, le=1)  # the highest score of the burst decides the severity
+    critical_score: float = Field(default=0.85, ge=0, le=1)
+    record: bool = True  # start event recording on the event's camera
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> AlertRuleConfig:
+        if self.warning_score > self.critical_score:
+            raise ValueError("warning_score must not be above critical_score")
+        return self
+
+
+class AlertsConfig(_Section):
+    """Alert rules over detections, where alerts are sent, and the periodic summary report."""
+
+    enabled: bool = True
+    rules: tuple[AlertRuleConfig, ...] = (AlertRuleConfig(name="burst"),)
+    webhook_url: str = Field(default="", max_length=2048)  # Discord-compatible; empty: no webhook
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_retries: int = Field(default=5, ge=0, le=20)
+    report_minutes: float = Field(default=15.0, ge=1, le=1440)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _http_only(cls, url: str) -> str:
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise ValueError("the webhook URL must start with https:// or http://")
+        return url
+
+    @model_validator(mode="after")
+    def _unique_rule_names(self) -> AlertsConfig:
+        names = [rule.name for rule in self.rules]
+        if len(names) != len(set(names)):
+            raise ValueError("alert rule names must be unique")
+        return self
+
+
 class AppConfig(_Section):
     """The whole configuration file."""
 
@@ -79,6 +126,7 @@ class AppConfig(_Section):
     storage: StorageConfig = StorageConfig()
     recording: RecordingConfig = RecordingConfig()
     edge: EdgeConfig = EdgeConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
 
 def _describe(err: PydanticValidationError, path: Path) -> str:

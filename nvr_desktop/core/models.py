@@ -186,3 +186,60 @@ class Event:
             "resolved_by": self.resolved_by,
             "resolve_note": self.resolve_note,
         }
+
+
+class AlertState(enum.StrEnum):
+    """Where an alert stands: raised, seen by an operator, closed."""
+
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class Severity(enum.StrEnum):
+    """How urgent an alert is, from the detection scores that raised it."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An alert rule fired on a burst of detections of one device or camera."""
+
+    id: int
+    rule: str
+    device_id: str | None
+    camera_id: int | None
+    severity: Severity
+    event_ids: tuple[int, ...]
+    first_at: datetime  # the burst's first and last detection (capture times)
+    last_at: datetime
+    created_at: datetime
+    state: AlertState = AlertState.PENDING
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+    ack_note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    resolve_note: str | None = None
+
+    def to_public_dict(self) -> dict[str, object]:
+        """A JSON-safe view."""
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "device_id": self.device_id,
+            "camera_id": self.camera_id,
+            "severity": self.severity.value,
+            "event_ids": list(self.event_ids),
+            "first_at": self.first_at.isoformat(),
+            "last_at": self.last_at.isoformat(),
+            "created_at": self.created_at.isoformat(),
+            "state": self.state.value,
+            "acked_by": self.acked_by,
+            "ack_note": self.ack_note,
+            "resolved_by": self.resolved_by,
+            "resolve_note": self.resolve_note,
+        }

@@ -6,6 +6,7 @@ linked to no camera are an administrator's), move forward only (new -> acknowled
 
 from __future__ import annotations
 
+import builtins
 import json
 from datetime import datetime
 
@@ -49,7 +50,8 @@ def event_from_row(row: EventRow) -> Event:
     )
 
 
-def _note(text: str | None) -> str:
+def clean_note(text: str | None) -> str:
+    """A note stripped and checked: at most MAX_NOTE characters, no control characters but newline and tab."""
     clean = (text or "").strip()
     if len(clean) > MAX_NOTE:
         raise ValidationError(f"the note is longer than {MAX_NOTE} characters")
@@ -96,13 +98,20 @@ class EventService:
         query = query.limit(max(1, min(limit, MAX_LIST)))
         return self._db.read(lambda s: [event_from_row(r) for r in s.scalars(query)])
 
+    def timeline_marks(
+        self, actor: Principal, camera_id: int, start: datetime, end: datetime
+    ) -> builtins.list[tuple[datetime, str]]:
+        """The camera's events over [start, end) as playback timeline marks: (capture time, labels or device)."""
+        found = self.list(actor, camera_id=camera_id, since=start, until=end, limit=MAX_LIST)
+        return [(e.captured_at, ", ".join(e.labels) or e.device_id) for e in reversed(found)]
+
     def acknowledge(self, actor: Principal, event_id: int, note: str | None = None) -> Event:
         """Mark a new event as seen by the actor."""
-        return self._move(actor, event_id, EventState.ACKNOWLEDGED, _note(note))
+        return self._move(actor, event_id, EventState.ACKNOWLEDGED, clean_note(note))
 
     def resolve(self, actor: Principal, event_id: int, note: str | None = None) -> Event:
         """Close an event (new or acknowledged) with what was done about it."""
-        return self._move(actor, event_id, EventState.RESOLVED, _note(note))
+        return self._move(actor, event_id, EventState.RESOLVED, clean_note(note))
 
     def _move(self, actor: Principal, event_id: int, target: EventState, note: str) -> Event:
         action = "event.ack" if target is EventState.ACKNOWLEDGED else "event.resolve"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from edge.protocol import Detection
+from nvr_desktop.core.models import Event
+from nvr_desktop.events.service import event_from_row
 from nvr_desktop.storage.database import Database
 from nvr_desktop.storage.schema import EdgeDeviceRow, EventRow
 
@@ -33,9 +36,10 @@ class StoredEvent:
 class EventStore:
     """Writes detections and their snapshots; safe to call from any thread (writes go through the DB writer)."""
 
-    def __init__(self, db: Database, snapshots: Path) -> None:
+    def __init__(self, db: Database, snapshots: Path, on_new: Callable[[Event], object] | None = None) -> None:
         self._db = db
         self.root = snapshots / "events"
+        self._on_new = on_new  # Alerting.on_event: rules, alerts, event recording (never raises)
 
     def record(self, detection: Detection, jpeg: bytes, received_at: datetime, skew_s: float) -> StoredEvent:
         """Store a verified detection (its JPEG already checked), or recognise a repeat of one already stored."""
@@ -56,7 +60,7 @@ class EventStore:
             os.fsync(fh.fileno())
         os.replace(temp, path)
 
-        def insert(session: Session) -> int:
+        def insert(session: Session) -> Event:
             device = session.scalars(
                 select(EdgeDeviceRow).where(EdgeDeviceRow.device_id == detection.device_id)
             ).first()
@@ -75,18 +79,20 @@ class EventStore:
             )
             session.add(row)
             session.flush()
-            return row.id
+            return event_from_row(row)
 
         try:
-            event_id = self._db.write(insert)
+            event = self._db.write(insert)
         except IntegrityError:  # the same detection arrived twice at once: the other delivery stored it
             found = self._db.read(
                 lambda s: s.scalars(select(EventRow.id).where(EventRow.detection_id == detection.detection_id)).one()
             )
             return StoredEvent(found, False, path)
         self._seen(detection.device_id, received_at, skew_s)
-        log.info("event %d from %s (sequence %d)", event_id, detection.device_id, detection.sequence)
-        return StoredEvent(event_id, True, path)
+        log.info("event %d from %s (sequence %d)", event.id, detection.device_id, detection.sequence)
+        if self._on_new is not None:
+            self._on_new(event)
+        return StoredEvent(event.id, True, path)
 
     def _seen(self, device_id: str, when: datetime, skew_s: float) -> None:
         self._db.write(

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from nvr_desktop.core.errors import ValidationError
 from nvr_desktop.core.models import Camera, Principal
-from nvr_desktop.core.recording import CameraTrack, SegmentInfo, SegmentState, TimelineData
+from nvr_desktop.core.recording import CameraTrack, SegmentInfo, SegmentState, TimelineData, TimelineEvent
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.media.playback import PlaybackEngine, PlaybackReader
 from nvr_desktop.security.access import AccessControl
@@ -26,6 +26,9 @@ from nvr_desktop.storage.schema import utcnow
 
 MAX_CAMERAS = 16
 PLAYABLE = (SegmentState.CLOSED, SegmentState.REPAIRED, SegmentState.OPEN)
+
+#: The events of one camera over [start, end) as timeline marks, for a principal (EventService.timeline_marks).
+EventMarks = Callable[[Principal, int, datetime, datetime], list[TimelineEvent]]
 
 
 class PlaybackService:
@@ -39,8 +42,10 @@ class PlaybackService:
         principal: Principal,
         *,
         clock: Callable[[], datetime] = utcnow,
+        event_marks: EventMarks | None = None,
     ) -> None:
         self._recordings = recordings
+        self._event_marks = event_marks
         self._access = access
         self._audit = audit
         self.principal = principal
@@ -51,14 +56,15 @@ class PlaybackService:
         return self._recordings.playable_cameras(self.principal)
 
     def timeline(self, camera_ids: Sequence[int], start: datetime, end: datetime, /) -> TimelineData:
-        """Recorded ranges (an open segment runs to now) and gaps per camera over [start, end)."""
+        """Recorded ranges (an open segment runs to now), gaps and event marks per camera over [start, end)."""
         now = self._clock()
         tracks = {}
         for row in self._recordings.timeline(self.principal, list(camera_ids), start, end):
             ranges = [
                 (seg.start, seg.end if seg.end is not None else now) for seg in row.segments if seg.state in PLAYABLE
             ]
-            tracks[row.camera_id] = CameraTrack(row.camera_id, ranges=ranges, gaps=row.gaps)
+            marks = self._event_marks(self.principal, row.camera_id, start, end) if self._event_marks else []
+            tracks[row.camera_id] = CameraTrack(row.camera_id, ranges=ranges, gaps=row.gaps, events=marks)
         return TimelineData(start, end, tracks)
 
     def open_playback(self, camera_ids: Sequence[int], box: tuple[int, int], /) -> PlaybackEngine:

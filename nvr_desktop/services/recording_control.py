@@ -221,6 +221,11 @@ class RecordingControl:
             self._triggers[camera_id] = max(until, self._triggers.get(camera_id, until))
         self._reload.set()
 
+    def triggered_until(self, camera_id: int) -> datetime | None:
+        """When the camera's event recording ends (its last trigger plus the post-roll), if it was triggered."""
+        with self._lock:
+            return self._triggers.get(camera_id)
+
     def reload(self) -> None:
         """Camera settings changed: re-read them on the next tick."""
         self._reload.set()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QSystemTrayIcon,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,7 @@ from nvr_desktop.core.roles import Permission
 from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
 from nvr_desktop.ui.dialogs.users import UsersDialog
+from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
 from nvr_desktop.ui.labels import error_text, role_label
 from nvr_desktop.ui.models.camera_tree import CAMERA_ID_ROLE, CameraTreeModel
 from nvr_desktop.ui.playback.window import PlaybackWindow
@@ -98,10 +100,20 @@ class MainWindow(QMainWindow):
         self.bridge.stateChanged.connect(self.wall.on_state)
         self.bridge.stateChanged.connect(self.camera_model.set_stream_state)
         self.wall.pageChanged.connect(self._show_page)
-        self.setCentralWidget(self.wall)
+        # The banner tells of alerts when there is no system tray; it sits above the wall and never takes focus.
+        self.alert_banner = AlertBanner(self)
+        central = QWidget(self)
+        central.setObjectName("centralArea")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.alert_banner)
+        column.addWidget(self.wall, 1)
+        self.setCentralWidget(central)
         self._recording = services.runtime.recording if services.runtime is not None else None
         self._playback: PlaybackWindow | None = None
         self._build_camera_dock()
+        self._build_event_dock()
         self._build_status_bar()
         self._build_menus()
         self._recording_timer = QTimer(self)
@@ -143,6 +155,21 @@ class MainWindow(QMainWindow):
         self.camera_dock.setMinimumWidth(240)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.camera_dock)
         self.resizeDocks([self.camera_dock], [280], Qt.Orientation.Horizontal)
+
+    def _build_event_dock(self) -> None:
+        self.event_panel = EventPanel(self._services, self.principal, self)
+        self.event_dock = QDockWidget(self.tr("Events and alerts"), self)
+        self.event_dock.setObjectName("eventDock")
+        self.event_dock.setWidget(self.event_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.event_dock)
+        self.resizeDocks([self.event_dock], [300], Qt.Orientation.Vertical)
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(app_icon(), self)
+            self.tray.setToolTip(APP_NAME)
+            self.tray.show()
+        self.alert_notifier = AlertNotifier(self.alert_banner, self.tray)
+        self.event_panel.alertRaised.connect(self.alert_notifier.notify)
 
     def _build_status_bar(self) -> None:
         self.user_label = QLabel(
@@ -224,6 +251,10 @@ class MainWindow(QMainWindow):
         toggle_tree = self.camera_dock.toggleViewAction()
         toggle_tree.setText(self.tr("Camera &tree"))
         self.view_menu.addAction(toggle_tree)
+        toggle_events = self.event_dock.toggleViewAction()
+        toggle_events.setText(self.tr("&Events and alerts"))
+        toggle_events.setShortcut(QKeySequence("Ctrl+E"))
+        self.view_menu.addAction(toggle_events)
 
         self.cameras_menu = bar.addMenu(self.tr("&Cameras"))
         self.action_add_camera = QAction(self.tr("&Add camera…"), self)
@@ -514,6 +545,9 @@ class MainWindow(QMainWindow):
     def shutdown_streams(self) -> None:
         """Stop painting and close every camera connection (bounded wait)."""
         self._recording_timer.stop()
+        self.event_panel.release()
+        if self.tray is not None:
+            self.tray.hide()
         if self._playback is not None:
             self._playback.release()
             self._playback.close()

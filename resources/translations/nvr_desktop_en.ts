@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AlertNotifier</name>
+    <message numerus="yes">
+        <location filename="../../nvr_desktop/ui/events/panel.py" line="+99"/>
+        <source>%1 on %2: %n detection(s)</source>
+        <translation>
+            <numerusform>%1 on %2: %n detection</numerusform>
+            <numerusform>%1 on %2: %n detections</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message numerus="yes">
         <location filename="../../nvr_desktop/ui/dialogs/first_run.py" line="+55"/>
@@ -34,7 +45,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+193"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+220"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>
@@ -42,7 +53,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+95"/>
+        <location line="+99"/>
         <source>%n camera(s)</source>
         <translation>
             <numerusform>%n camera</numerusform>
@@ -53,7 +64,7 @@
 <context>
     <name>PlaybackWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/playback/window.py" line="+888"/>
+        <location filename="../../nvr_desktop/ui/playback/window.py" line="+889"/>
         <source>Exporting %n camera(s)…</source>
         <translation>
             <numerusform>Exporting %n camera…</numerusform>

@@ -35,6 +35,73 @@
     </message>
 </context>
 <context>
+    <name>AlertBanner</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/events/panel.py" line="+72"/>
+        <source>Dismiss</source>
+        <translation>Descartar</translation>
+    </message>
+</context>
+<context>
+    <name>AlertNotifier</name>
+    <message>
+        <location line="+25"/>
+        <source>Alert: %1</source>
+        <translation>Alerta: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%1 on %2: %n detection(s)</source>
+        <translation>
+            <numerusform>%1 en %2: %n detección</numerusform>
+            <numerusform>%1 en %2: %n detecciones</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>AlertTableModel</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="+210"/>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Severity</source>
+        <translation>Gravedad</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rule</source>
+        <translation>Regla</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Camera</source>
+        <translation>Cámara</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Device</source>
+        <translation>Dispositivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Detections</source>
+        <translation>Detecciones</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>Nota</translation>
+    </message>
+</context>
+<context>
     <name>CameraTreeModel</name>
     <message>
         <location filename="../../nvr_desktop/ui/models/camera_tree.py" line="+49"/>
@@ -106,6 +173,197 @@
         <location line="+7"/>
         <source>Camera %1 — drag it onto a wall tile</source>
         <translation>Cámara %1: arrástrela a un recuadro del muro</translation>
+    </message>
+</context>
+<context>
+    <name>EventLabels</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="-187"/>
+        <source>New</source>
+        <translation>Nuevo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+9"/>
+        <source>Acknowledged</source>
+        <translation>Reconocido</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <location line="+9"/>
+        <source>Resolved</source>
+        <translation>Resuelto</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Pending</source>
+        <translation>Pendiente</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Critical</source>
+        <translation>Crítica</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Warning</source>
+        <translation>Advertencia</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Info</source>
+        <translation>Información</translation>
+    </message>
+</context>
+<context>
+    <name>EventPanel</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/events/panel.py" line="+49"/>
+        <source>All devices</source>
+        <translation>Todos los dispositivos</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Any time</source>
+        <translation>Cualquier momento</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last hour</source>
+        <translation>Última hora</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 24 hours</source>
+        <translation>Últimas 24 horas</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 7 days</source>
+        <translation>Últimos 7 días</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Any state</source>
+        <translation>Cualquier estado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open</source>
+        <translation>Abiertos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acknowledged</source>
+        <translation>Reconocidos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resolved</source>
+        <translation>Resueltos</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Alerts</source>
+        <translation>Alertas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Events</source>
+        <translation>Eventos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Note (what you saw or did)</source>
+        <translation>Nota (lo que vio o hizo)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Acknowledge</source>
+        <translation>&amp;Reconocer</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Re&amp;solve</source>
+        <translation>Re&amp;solver</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Camera %1</source>
+        <translation>Cámara %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>All cameras</source>
+        <translation>Todas las cámaras</translation>
+    </message>
+    <message>
+        <location line="+136"/>
+        <source>You may not acknowledge events of this camera</source>
+        <translation>No puede reconocer eventos de esta cámara</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Alert %1 resolved.</source>
+        <translation>Alerta %1 resuelta.</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Alert %1 acknowledged.</source>
+        <translation>Alerta %1 reconocida.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Event %1 resolved.</source>
+        <translation>Evento %1 resuelto.</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Event %1 acknowledged.</source>
+        <translation>Evento %1 reconocido.</translation>
+    </message>
+</context>
+<context>
+    <name>EventTableModel</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="+79"/>
+        <source>Snapshot</source>
+        <translation>Captura</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Camera</source>
+        <translation>Cámara</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Device</source>
+        <translation>Dispositivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Score</source>
+        <translation>Puntuación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Labels</source>
+        <translation>Etiquetas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>Nota</translation>
     </message>
 </context>
 <context>
@@ -264,7 +522,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+122"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+134"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -276,6 +534,11 @@
     </message>
     <message>
         <location line="+10"/>
+        <source>Events and alerts</source>
+        <translation>Eventos y alertas</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Logged in as %1 (%2)</source>
         <translation>Sesión iniciada como %1 (%2)</translation>
     </message>
@@ -344,6 +607,11 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>&amp;Events and alerts</source>
+        <translation>&amp;Eventos y alertas</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Cameras</source>
         <translation>&amp;Cámaras</translation>
     </message>
@@ -532,7 +800,7 @@
 <context>
     <name>PlaybackWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/playback/window.py" line="+117"/>
+        <location filename="../../nvr_desktop/ui/playback/window.py" line="+118"/>
         <location line="+264"/>
         <location line="+81"/>
         <source>Playback</source>

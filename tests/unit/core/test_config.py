@@ -40,6 +40,11 @@ def test_values_round_trip(tmp_path: Path) -> None:
         ("version = 99\n", "newer than this app understands"),
         ("version = 'one'\n", "'version' must be a positive integer"),
         ("[ui\n", "not valid TOML"),
+        ("[[alerts.rules]]\nname = 'a'\ncount = 3\nwithin = 2\n", "unknown key 'alerts.rules.0.within'"),
+        ("[[alerts.rules]]\ncount = 3\n", "'alerts.rules.0.name'"),
+        ("[[alerts.rules]]\nname = 'a'\nwarning_score = 0.9\ncritical_score = 0.5\n", "warning_score"),
+        ("[[alerts.rules]]\nname = 'a'\n[[alerts.rules]]\nname = 'a'\n", "names must be unique"),
+        ("[alerts]\nwebhook_url = 'file:///etc/passwd'\n", "must start with https://"),
     ],
 )
 def test_bad_config_is_rejected_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -55,3 +60,18 @@ def test_binary_garbage_is_a_config_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path)
+
+
+def test_alert_rules_default_and_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    (rule,) = load_config(path).alerts.rules
+    assert (rule.per, rule.count, rule.within_minutes, rule.record) == ("device", 3, 2.0, True)
+    path.write_text(
+        "version = 1\n[alerts]\nreport_minutes = 5\n"
+        "[[alerts.rules]]\nname = 'door'\ndevice_id = 'pi-door'\ncount = 2\n"
+        "[[alerts.rules]]\nname = 'yard'\nper = 'camera'\ncamera_id = 4\nrecord = false\n"
+    )
+    config = load_config(path)
+    assert [r.name for r in config.alerts.rules] == ["door", "yard"] and config.alerts.report_minutes == 5
+    save_config(path, config)
+    assert "[[alerts.rules]]" in path.read_text() and load_config(path) == config
