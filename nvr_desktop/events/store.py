@@ -79,6 +79,9 @@ class EventStore:
             )
             session.add(row)
             session.flush()
+            if device is not None:  # one transaction for the event and the device's last contact
+                device.last_seen_at = received_at
+                device.clock_skew_s = skew_s
             return event_from_row(row)
 
         try:
@@ -88,7 +91,6 @@ class EventStore:
                 lambda s: s.scalars(select(EventRow.id).where(EventRow.detection_id == detection.detection_id)).one()
             )
             return StoredEvent(found, False, path)
-        self._seen(detection.device_id, received_at, skew_s)
         log.info("event %d from %s (sequence %d)", event.id, detection.device_id, detection.sequence)
         if self._on_new is not None:
             self._on_new(event)

@@ -10,8 +10,6 @@ tells no secret.
 from __future__ import annotations
 
 import asyncio
-import email.parser
-import email.policy
 import json
 import logging
 import ssl
@@ -22,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import multipart
 from aiohttp import web
 
 from edge.protocol import PROTOCOL_VERSION, Detection, ProtocolError, RequestVerifier, check_jpeg
@@ -31,6 +30,7 @@ from nvr_desktop.events.store import EventStore
 log = logging.getLogger("net.listener")
 DETECTIONS_PATH = "/api/v1/detections"
 HEALTH_PATH = "/api/v1/health"
+MAX_PARTS = 8
 
 
 @dataclass(frozen=True)
@@ -68,20 +68,37 @@ def _error(status: int, message: str) -> web.Response:
 
 
 def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str, bytes]]:
-    """The parts of a multipart/form-data body by field name: (content type, payload). ProtocolError on bad input."""
-    if not content_type.lower().startswith("multipart/form-data"):
+    """The parts of a multipart/form-data body by field name: (content type, payload). ProtocolError on bad input.
+
+    The `multipart` library's incremental parser, strict, in memory only (it never spools to a temporary file),
+    with at most MAX_PARTS parts: the standard library's e-mail parser reads a body line by line and took two
+    thirds of the listener's time on 100 KB snapshots.
+    """
+    kind, options = multipart.parse_options_header(content_type)
+    if kind != "multipart/form-data":
         raise ProtocolError(415, "send multipart/form-data with a 'detection' (JSON) and a 'snapshot' (JPEG) part")
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    if not message.is_multipart():
+    boundary = options.get("boundary", "")
+    if not boundary:
         raise ProtocolError(400, "the multipart body could not be read (boundary missing or wrong)")
     parts: dict[str, tuple[str, bytes]] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str) or name in parts:
-            raise ProtocolError(400, "every part needs a unique name in its Content-Disposition")
-        payload = part.get_payload(decode=True)
-        parts[name] = (part.get_content_type(), payload if isinstance(payload, bytes) else b"")
+    name, kind, chunks = "", "", list[bytes]()
+    try:
+        with multipart.PushMultipartParser(
+            boundary, content_length=len(body), max_segment_count=MAX_PARTS, strict=True
+        ) as parser:
+            for event in [*parser.parse(body), *parser.parse(b"")]:
+                if isinstance(event, multipart.MultipartSegment):
+                    name, kind, chunks = event.name, (event.content_type or "text/plain").lower(), []
+                    if not name or name in parts:
+                        raise ProtocolError(400, "every part needs a unique name in its Content-Disposition")
+                elif event is None:
+                    parts[name] = (kind.split(";", 1)[0].strip(), b"".join(chunks))
+                else:
+                    chunks.append(event)
+    except multipart.MultipartError as err:
+        raise ProtocolError(400, f"the multipart body could not be read: {err}") from None
+    if not parts:
+        raise ProtocolError(400, "the multipart body could not be read (boundary missing or wrong)")
     return parts
 
 

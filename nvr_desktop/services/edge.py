@@ -5,6 +5,8 @@ embedded listener will use to check each request's signature (edge/protocol.py h
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +23,10 @@ from nvr_desktop.storage.schema import CameraRow, EdgeDeviceRow, utcnow
 
 log = logging.getLogger("services.edge")
 MAX_NAME = 128
+#: How long a device's standing (paired, not revoked) is trusted before the database is asked again. A revocation
+#: made in this process takes effect at once; one made by another process (the CLI beside a running app) within this
+#: time. The token itself is read from the keyring once per device: a device id is never paired twice.
+TOKEN_CACHE_S = 2.0
 
 
 def _device(row: EdgeDeviceRow) -> EdgeDevice:
@@ -44,6 +50,17 @@ class EdgeService:
         self._audit = audit
         self._access = access
         self._vault = vault
+        # The listener looks a token up on every request; a keyring read (a file parse, or a D-Bus round trip) and
+        # a query per request capped how many snapshots it accepted. device id -> (token or None, when checked);
+        # and the secrets read from the keyring, by device id.
+        self._tokens: dict[str, tuple[bytes | None, float]] = {}
+        self._secrets: dict[str, bytes] = {}
+        self._tokens_lock = threading.Lock()
+
+    def _forget_token(self, device_id: str) -> None:
+        with self._tokens_lock:
+            self._tokens.pop(device_id, None)
+            self._secrets.pop(device_id, None)
 
     def add(
         self, actor: Principal, device_id: str, *, name: str | None = None, camera_id: int | None = None
@@ -73,6 +90,7 @@ class EdgeService:
             return _device(row)
 
         device = self._db.write(create)
+        self._forget_token(device_id)  # it may have knocked before it was paired
         detail = f"name={label}" + (f" camera={camera_id}" if camera_id is not None else "")
         self._audit.record(fresh.name, "edge.add", f"edge:{device_id}", detail=detail)
         return device, token
@@ -98,6 +116,7 @@ class EdgeService:
 
         device = self._db.write(revoke)
         self._vault.delete_edge_token(device_id)
+        self._forget_token(device_id)
         self._audit.record(fresh.name, "edge.revoke", f"edge:{device_id}")
         return device
 
@@ -111,6 +130,21 @@ class EdgeService:
 
     def lookup_token(self, device_id: str) -> bytes | None:
         """The raw pairing secret of an active device, for signature checks (None: unknown or revoked)."""
+        now = time.monotonic()
+        with self._tokens_lock:
+            cached = self._tokens.get(device_id)
+        if cached is not None and now - cached[1] < TOKEN_CACHE_S:
+            return cached[0]
+        token = self._read_token(device_id)
+        with self._tokens_lock:
+            if len(self._tokens) > 4096:  # unknown device ids are cached too: keep a flood of them bounded
+                self._tokens.clear()
+            self._tokens[device_id] = (token, now)
+            if token is None:
+                self._secrets.pop(device_id, None)
+        return token
+
+    def _read_token(self, device_id: str) -> bytes | None:
         active = self._db.read(
             lambda s: s.scalars(
                 select(EdgeDeviceRow.id).where(EdgeDeviceRow.device_id == device_id, EdgeDeviceRow.revoked_at.is_(None))
@@ -118,8 +152,15 @@ class EdgeService:
         )
         if active is None:
             return None
+        with self._tokens_lock:
+            secret = self._secrets.get(device_id)
+        if secret is not None:
+            return secret
         token = self._vault.load_edge_token(device_id)
         if token is None:
             log.error("edge device %s has no pairing token in the keyring; pair it again", device_id)
             return None
-        return decode_pairing_token(token)
+        secret = decode_pairing_token(token)
+        with self._tokens_lock:
+            self._secrets[device_id] = secret
+        return secret

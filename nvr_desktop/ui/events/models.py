@@ -117,6 +117,18 @@ class EventTableModel(QAbstractTableModel):
         self.alerted = dict(alerted)
         self.endResetModel()
 
+    def prepend(self, events: Sequence[Event], limit: int) -> None:
+        """Put new events (newest first) on top, keeping at most limit rows; the selection stays on its row."""
+        if not events:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(events) - 1)
+        self.events[0:0] = list(events)
+        self.endInsertRows()
+        if len(self.events) > limit:
+            self.beginRemoveRows(QModelIndex(), limit, len(self.events) - 1)
+            del self.events[limit:]
+            self.endRemoveRows()
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's name and default)
         return 0 if parent.isValid() else len(self.events)
 

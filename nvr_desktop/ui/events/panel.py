@@ -315,16 +315,27 @@ class EventPanel(QWidget):
         self.device_combo.blockSignals(False)
 
     def poll(self) -> int:
-        """Drain what arrived from the listener thread: reload once, announce each new alert; returns how many."""
+        """Drain what arrived from the listener thread and announce each new alert; returns how many.
+
+        New events alone are put on top of the table as they are (a flood of detections must not make the GUI
+        thread re-read 500 rows twice a second); an alert changes highlights and counts, so it reloads.
+        """
         count = 0
         alerts: list[Alert] = []
+        events: list[Event] = []
         while self._incoming:
             item = self._incoming.popleft()
             count += 1
             if isinstance(item, Alert):
                 alerts.append(item)
-        if count:
+            else:
+                events.append(item)
+        if alerts:
             self.reload()
+        elif events:
+            shown = [e for e in reversed(events) if self._matches(e)]  # newest first, like the table
+            self.event_model.prepend(shown[:MAX_ROWS], MAX_ROWS)
+            self._add_devices({e.device_id for e in events})
         for alert in alerts:
             if alert.camera_id is None and not sees_all_cameras(self.principal.role):
                 continue
@@ -332,6 +343,23 @@ class EventPanel(QWidget):
                 continue
             self.alertRaised.emit(alert, self.camera_name(alert.camera_id) if alert.camera_id else alert.device_id)
         return count
+
+    def _matches(self, event: Event) -> bool:
+        """Whether a new event belongs in the table under the current filters and this user's rights."""
+        camera_id = self.camera_combo.currentData()
+        device_id = self.device_combo.currentData()
+        span = self.range_combo.currentData()
+        if self.state_combo.currentData() not in (None, "open"):
+            return False  # a new event is open
+        if camera_id is not None and event.camera_id != camera_id:
+            return False
+        if device_id is not None and event.device_id != device_id:
+            return False
+        if span is not None and event.captured_at < datetime.now(UTC) - span:
+            return False
+        if event.camera_id is None:
+            return sees_all_cameras(self.principal.role)
+        return self.principal.can_on_camera(Permission.LIVE_VIEW, event.camera_id)
 
     def release(self) -> None:
         """Stop listening and polling (the window closes)."""

@@ -60,6 +60,31 @@ def test_revoking_stops_the_device_at_once(services: Any, admin: Any) -> None:
     assert "edge.add" in actions and "edge.revoke" in actions
 
 
+def test_token_lookups_are_cached_yet_a_revocation_elsewhere_lands_within_the_cache_time(
+    services: Any, admin: Any
+) -> None:
+    from nvr_desktop.services.edge import TOKEN_CACHE_S, EdgeService
+
+    assert services.edge.lookup_token("pi-new") is None  # knocked before it was paired: remembered as unknown
+    services.edge.add(admin, "pi-new")
+    assert services.edge.lookup_token("pi-new") is not None, "pairing must forget the cached refusal at once"
+    reads: list[str] = []
+    load = services.vault.load_edge_token
+    services.vault.load_edge_token = lambda device: reads.append(device) or load(device)
+    for _ in range(50):
+        assert services.edge.lookup_token("pi-new") is not None
+    time.sleep(TOKEN_CACHE_S + 0.1)  # the standing is asked again, the secret is not
+    assert services.edge.lookup_token("pi-new") is not None
+    assert reads == [], "a lookup per request must not read the keyring each time"
+    # Another process (the CLI beside the running app) revokes: this process sees it within the cache time.
+    other = EdgeService(services.db, services.audit, services.access, services.vault)
+    other.revoke(admin, "pi-new")
+    deadline = time.monotonic() + TOKEN_CACHE_S + 1
+    while services.edge.lookup_token("pi-new") is not None:
+        assert time.monotonic() < deadline, "a revocation by another process was not seen in time"
+        time.sleep(0.1)
+
+
 @pytest.mark.parametrize(
     ("device_id", "kwargs", "error", "message"),
     [

@@ -23,7 +23,7 @@ from nvr_desktop.events.store import EventStore
 from nvr_desktop.net.listener import DETECTIONS_PATH, EdgeListener, ListenerLimits
 from nvr_desktop.services.cameras import CameraSpec
 from nvr_desktop.ui.events.models import ROW_ID_ROLE, EventTableModel
-from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
+from nvr_desktop.ui.events.panel import POLL_MS, AlertBanner, AlertNotifier, EventPanel
 from nvr_desktop.ui.i18n import install_translators, remove_translators
 from tests.integration.test_edge_listener import multipart, post
 
@@ -171,6 +171,28 @@ def test_new_events_and_alerts_appear_live(qtbot: QtBot, english: QApplication, 
     assert notifier.shown == ["Alert: Warning — burst on Back yard: 3 detections"]
     panel.release()
     banner.close()
+
+
+def test_new_events_go_on_top_without_a_reload_and_keep_to_the_filters(
+    qtbot: QtBot, english: QApplication, site: Site
+) -> None:
+    panel = open_panel(qtbot, site.services, site.admin)
+    panel.camera_combo.setCurrentIndex(panel.camera_combo.findData(site.gate))
+    assert column(panel.event_model, "camera") == ["Front gate"] * 3
+    resets: list[int] = []
+    panel.event_model.modelReset.connect(lambda: resets.append(1))
+    gate_event = site.push("pi-gate", 0.3, "Gate #4", 40)  # the gate's alert is already raised: no new alert
+    site.push("pi-yard", 0.3, "Yard #2", 230)  # filtered out: another camera
+    qtbot.waitUntil(lambda: panel.event_model.rowCount() == 4, timeout=5000)
+    qtbot.wait(2 * POLL_MS)  # the yard event has been polled too
+    assert panel.event_model.rowCount() == 4 and panel.event_model.events[0].id == gate_event
+    assert resets == [], "new events alone must not re-read the table"
+    # Under no filter the same rows come back from the database: the live rows were the right ones.
+    panel.camera_combo.setCurrentIndex(0)
+    assert [e.id for e in panel.event_model.events][:2] == sorted(
+        (e.id for e in site.services.events.list(site.admin, limit=2)), reverse=True
+    )
+    panel.release()
 
 
 def test_acknowledge_and_resolve_through_the_panel(qtbot: QtBot, english: QApplication, site: Site) -> None:
