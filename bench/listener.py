@@ -224,10 +224,15 @@ def main() -> int:
         clock.start()
         last = [clock.elapsed()]
 
+        stalls: list[tuple[float, float]] = []  # (seconds into the run, ms late) of every stall over 50 ms
+
         def tick() -> None:
             nonlocal worst_ms
             now = clock.elapsed()
-            worst_ms = max(worst_ms, now - last[0] - TICK_MS)
+            late = now - last[0] - TICK_MS
+            worst_ms = max(worst_ms, late)
+            if late > 50:
+                stalls.append((now / 1000, late))
             last[0] = now
 
         ticker = QTimer()
@@ -286,7 +291,10 @@ def main() -> int:
     print(f"statuses            {outcome['statuses']}   client errors {outcome['errors'] or 'none'}")
     print(f"stored              {stored} events, {snapshots} snapshot files, {shown} rows in the event panel")
     print(f"CPU cores           desktop process {desktop_cores:.2f}, agents' process {outcome['cores']:.2f}")
-    print(f"GUI thread          worst stall {worst_ms:.0f} ms (a {TICK_MS} ms timer's worst lateness)")
+    print(
+        f"GUI thread          worst stall {worst_ms:.0f} ms (a {TICK_MS} ms timer's worst lateness); "
+        f"{len(stalls)} stalls over 50 ms" + (f", first at {stalls[0][0]:.1f} s" if stalls else "")
+    )
     print(f"lost                {lost} (acknowledged to an agent but missing from the database or the snapshots)")
     met = per_s >= TARGET_PER_S and p99 < TARGET_P99_MS and lost == 0
     print(
