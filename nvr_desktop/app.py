@@ -119,6 +119,7 @@ def start_listener(services: Services) -> EdgeListener | None:
         host=cfg.host,
         port=cfg.port,
         ssl_context=context,
+        on_heartbeat=services.edge.record_heartbeat,
     )
     try:
         listener.start()

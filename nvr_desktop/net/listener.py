@@ -3,8 +3,9 @@
 Every request to /api/v1/detections is checked in this order, cheapest refusal first: body size (413), a deadline
 for the whole body (408, against slow-drip clients), the signature, timestamp and nonce (401, 409; edge/protocol.py),
 a per-device rate limit (429), the media type (415), then the detection document (400) and the JPEG (415, 413, 400).
-Snapshots are written only under the snapshots folder, with names made here. GET /api/v1/health needs no auth and
-tells no secret.
+Snapshots are written only under the snapshots folder, with names made here. POST /api/v1/heartbeat passes the same
+checks up to the rate limit, then takes a strictly validated JSON health report (415 if not JSON, 400 if invalid)
+and answers with the listener's clock. GET /api/v1/health needs no auth and tells no secret.
 """
 
 from __future__ import annotations
@@ -24,13 +25,23 @@ from typing import Any
 
 from aiohttp import web
 
-from edge.protocol import PROTOCOL_VERSION, Detection, ProtocolError, RequestVerifier, check_jpeg
+from edge.protocol import (
+    DETECTIONS_PATH,
+    HEALTH_PATH,
+    HEARTBEAT_PATH,
+    PROTOCOL_VERSION,
+    Detection,
+    Heartbeat,
+    ProtocolError,
+    RequestVerifier,
+    VerifiedRequest,
+    check_jpeg,
+)
 from nvr_desktop import __version__
 from nvr_desktop.events.store import EventStore
 
 log = logging.getLogger("net.listener")
-DETECTIONS_PATH = "/api/v1/detections"
-HEALTH_PATH = "/api/v1/health"
+__all__ = ["DETECTIONS_PATH", "HEALTH_PATH", "HEARTBEAT_PATH", "EdgeListener", "ListenerLimits", "openapi_document"]
 
 
 @dataclass(frozen=True)
@@ -98,8 +109,11 @@ class EdgeListener:
         limits: ListenerLimits = ListenerLimits(),
         ssl_context: ssl.SSLContext | None = None,
         clock: Callable[[], float] = time.time,
+        on_heartbeat: Callable[[Heartbeat, datetime, float], None] | None = None,
     ) -> None:
         self._store = store
+        self._on_heartbeat = on_heartbeat
+        self._clock = clock
         self._verifier = RequestVerifier(lookup_token, clock)
         self._limits = limits
         self._rate = _RateLimiter(limits.rate_per_s, limits.burst, time.monotonic)
@@ -111,6 +125,7 @@ class EdgeListener:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self.accepted = 0
+        self.heartbeats = 0
 
     # ---- lifecycle ------------------------------------------------------------------------------------
 
@@ -146,6 +161,7 @@ class EdgeListener:
         app = web.Application(client_max_size=self._limits.max_body_bytes)
         app.router.add_get(HEALTH_PATH, self._health)
         app.router.add_post(DETECTIONS_PATH, self._detections)
+        app.router.add_post(HEARTBEAT_PATH, self._heartbeat)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self._ssl)
@@ -168,20 +184,40 @@ class EdgeListener:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "app": __version__, "protocol": PROTOCOL_VERSION})
 
-    async def _detections(self, request: web.Request) -> web.Response:
+    async def _read_body(self, request: web.Request) -> bytes | web.Response:
+        """The whole body within the size limit and the deadline, or the error response to send."""
         limits = self._limits
         if request.content_length is not None and request.content_length > limits.max_body_bytes:
             return _error(413, f"the body is larger than {limits.max_body_bytes} bytes")
         try:
-            body = await asyncio.wait_for(request.read(), limits.body_deadline_s)
+            return await asyncio.wait_for(request.read(), limits.body_deadline_s)
         except TimeoutError:
             return _error(408, f"the body did not arrive within {limits.body_deadline_s:g} s")
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"the body is larger than {limits.max_body_bytes} bytes")
+
+    def _verify(self, request: web.Request, body: bytes) -> VerifiedRequest:
+        """Signature, timestamp, nonce, then the device's rate limit; ProtocolError on refusal."""
+        verified = self._verifier.verify(request.method, request.raw_path, request.headers, body)
+        if not self._rate.allow(verified.device_id):
+            raise ProtocolError(429, f"more than {self._limits.rate_per_s:g} requests a second from this device")
+        return verified
+
+    @staticmethod
+    def _refusal(request: web.Request, err: ProtocolError) -> web.Response:
+        log.info("refused %s %s: %d %s", request.method, request.path, err.status, err.message)
+        response = _error(err.status, err.message)
+        if err.status == 429:
+            response.headers["Retry-After"] = "1"
+        return response
+
+    async def _detections(self, request: web.Request) -> web.Response:
+        limits = self._limits
+        body = await self._read_body(request)
+        if isinstance(body, web.Response):
+            return body
         try:
-            verified = self._verifier.verify(request.method, request.raw_path, request.headers, body)
-            if not self._rate.allow(verified.device_id):
-                raise ProtocolError(429, f"more than {limits.rate_per_s:g} requests a second from this device")
+            verified = self._verify(request, body)
             parts = parse_multipart(request.headers.get("Content-Type", ""), body)
             if "detection" not in parts or "snapshot" not in parts:
                 raise ProtocolError(400, "the body needs a 'detection' part and a 'snapshot' part")
@@ -191,17 +227,34 @@ class EdgeListener:
             jpeg = parts["snapshot"][1]
             check_jpeg(jpeg, limits.max_snapshot_bytes, limits.max_snapshot_pixels)
         except ProtocolError as err:
-            log.info("refused %s %s: %d %s", request.method, request.path, err.status, err.message)
-            response = _error(err.status, err.message)
-            if err.status == 429:
-                response.headers["Retry-After"] = "1"
-            return response
+            return self._refusal(request, err)
         stored = await asyncio.get_running_loop().run_in_executor(
             None, self._store.record, detection, jpeg, datetime.now(UTC), verified.skew_s
         )
         self.accepted += int(stored.created)
         payload: dict[str, Any] = {"event_id": stored.event_id, "duplicate": not stored.created}
         return web.json_response(payload, status=201 if stored.created else 200)
+
+    async def _heartbeat(self, request: web.Request) -> web.Response:
+        body = await self._read_body(request)
+        if isinstance(body, web.Response):
+            return body
+        try:
+            verified = self._verify(request, body)
+            if request.content_type != "application/json":
+                raise ProtocolError(415, "send the heartbeat as application/json")
+            heartbeat = Heartbeat.from_json(body)
+            if heartbeat.device_id != verified.device_id:
+                raise ProtocolError(401, "the heartbeat names another device than the one that signed it")
+        except ProtocolError as err:
+            return self._refusal(request, err)
+        if self._on_heartbeat is not None:
+            await asyncio.get_running_loop().run_in_executor(
+                None, self._on_heartbeat, heartbeat, datetime.now(UTC), verified.skew_s
+            )
+        self.heartbeats += 1
+        # The agent compares its clock with ours (its requests are refused beyond the allowed skew).
+        return web.json_response({"server_time": self._clock(), "skew_s": verified.skew_s})
 
 
 def openapi_document() -> dict[str, Any]:
@@ -248,14 +301,75 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            HEARTBEAT_PATH: {
+                "post": {
+                    "description": "A signed health report of an agent (see edge/protocol.py Heartbeat).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Heartbeat"}}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "recorded; the listener's clock and the skew it measured",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}
+                            },
+                        },
+                        **{
+                            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+                            for code, text in (
+                                (400, "malformed or invalid"),
+                                (401, "not signed by a paired device, or its clock is off"),
+                                (408, "the body came too slowly"),
+                                (409, "a replayed request"),
+                                (413, "too large"),
+                                (415, "not application/json"),
+                                (429, "too many requests from this device"),
+                            )
+                        },
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
+                "Heartbeat": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "version",
+                        "device_id",
+                        "agent_version",
+                        "uptime_s",
+                        "interval_s",
+                        "queue_length",
+                        "dropped",
+                        "refused",
+                        "detections",
+                    ],
+                    "properties": {
+                        "version": {"const": PROTOCOL_VERSION},
+                        "device_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+                        "agent_version": {"type": "string", "maxLength": 32},
+                        "uptime_s": {"type": "number", "minimum": 0},
+                        "interval_s": {"type": "number", "minimum": 1, "maximum": 86400},
+                        "queue_length": {"type": "integer", "minimum": 0},
+                        "dropped": {"type": "integer", "minimum": 0},
+                        "refused": {"type": "integer", "minimum": 0},
+                        "detections": {"type": "integer", "minimum": 0},
+                        "temperature_c": {"type": ["number", "null"], "minimum": -100, "maximum": 200},
+                    },
+                },
+                "HeartbeatReply": {
+                    "type": "object",
+                    "required": ["server_time", "skew_s"],
+                    "properties": {"server_time": {"type": "number"}, "skew_s": {"type": "number"}},
+                },
                 "Error": {
                     "type": "object",
                     "required": ["status", "error"],
                     "properties": {"status": {"type": "integer"}, "error": {"type": "string"}},
-                }
+                },
             }
         },
     }
