@@ -23,6 +23,7 @@ from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.worker import StateListener
+from nvr_desktop.net.advertiser import Advertiser
 from nvr_desktop.net.listener import EdgeListener
 from nvr_desktop.security.access import AccessControl, owner_principal
 from nvr_desktop.security.audit import AuditLog
@@ -93,10 +94,13 @@ class Runtime:
     engine: ProcessStreamEngine
     recording: RecordingControl
     listener: EdgeListener | None = None
+    advertiser: Advertiser | None = None
 
     def close(self) -> None:
-        """Stop the listener and recording decisions, then the streams (recorders finish their files), then index
-        the last recorder events."""
+        """Stop the listener (and its zeroconf advertisement) and recording decisions, then the streams (recorders
+        finish their files), then index the last recorder events."""
+        if self.advertiser is not None:
+            self.advertiser.close()
         if self.listener is not None:
             self.listener.stop()
         self.recording.close()
@@ -129,6 +133,16 @@ def start_listener(services: Services) -> EdgeListener | None:
     return listener
 
 
+def start_advertiser(services: Services, listener: EdgeListener | None) -> Advertiser | None:
+    """Announce a running listener on zeroconf when configured (registration runs in the background)."""
+    cfg = services.config.edge
+    if listener is None or not cfg.advertise:
+        return None
+    advertiser = Advertiser(listener.port, tls=bool(cfg.tls_cert and cfg.tls_key), host=cfg.host)
+    advertiser.start()
+    return advertiser
+
+
 def start_runtime(services: Services) -> Runtime:
     """Start the stream engine and recording (once); the GUI and the headless service both call this."""
     if services.runtime is not None:
@@ -152,7 +166,8 @@ def start_runtime(services: Services) -> Runtime:
     except Exception:
         engine.close()
         raise
-    services.runtime = Runtime(engine, control, start_listener(services))
+    listener = start_listener(services)
+    services.runtime = Runtime(engine, control, listener, start_advertiser(services, listener))
     return services.runtime
 
 

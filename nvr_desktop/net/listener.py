@@ -11,6 +11,7 @@ and answers with the listener's clock. GET /api/v1/health needs no auth and tell
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
 import json
@@ -173,8 +174,11 @@ class EdgeListener:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving (bounded wait)."""
         loop, thread = self._loop, self._thread
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(loop.stop)
+        # Queued even when the loop is not running yet: stop() right after start() can come before run_forever(),
+        # and a stop skipped then leaves the listener serving (and this join waiting in vain).
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # closed in between
+                loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
             thread.join(timeout)
         self._thread = None

@@ -1,5 +1,5 @@
-"""The headless service starts the edge listener once a device is paired, and a signed detection pushed to it
-over TCP becomes an event (the real entry point as a subprocess)."""
+"""The headless service starts the edge listener once a device is paired, advertises it on zeroconf, and a signed
+detection pushed to it over TCP becomes an event (the real entry point as a subprocess)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from edge.delivery import Endpoint
+from edge.discovery import browse
 from edge.protocol import Detection, decode_pairing_token, sign_request
 from tests.support.cameras import free_port
 from tests.unit.edge.test_protocol import _jpeg
@@ -58,6 +60,8 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("POST", "/api/v1/detections", body=body, headers=headers)
         assert conn.getresponse().status == 201
+        # The service announces its listener on zeroconf (bound to its own address: loopback here).
+        assert browse(15, ("127.0.0.1",)) == Endpoint("127.0.0.1", port, False)
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
         assert proc.returncode == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -126,3 +128,15 @@ def test_an_unreadable_token_file_or_config_file_is_named(tmp_path: Path) -> Non
     (tmp_path / "bad.toml").write_text("version = = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_the_agent_exits_2_with_one_line_on_a_bad_config(tmp_path: Path) -> None:
+    path = tmp_path / "agent.toml"
+    path.write_text(f'version = 1\ndevice_id = "pi-1"\ntoken = "{TOKEN}"\nfps = 3\n[source]\ncamera = 0\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "edge", "--config", str(path)], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown key fps" in lines[0], done.stderr
+    assert TOKEN not in done.stderr
