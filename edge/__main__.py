@@ -1,7 +1,7 @@
 """``python -m edge --config /etc/nvr-edge/agent.toml``: run the edge agent until SIGTERM or Ctrl+C.
 
-Exit codes: 0 stopped cleanly, 1 could not start (the spool folder), 2 bad config or arguments, 3 the desktop
-rejected the pairing token (pair again; the queued detections are kept).
+Exit codes: 0 stopped cleanly, 1 could not start (the spool folder) or capture failed, 2 bad config or arguments,
+3 the desktop rejected the pairing token (pair again; the queued detections are kept).
 """
 
 from __future__ import annotations

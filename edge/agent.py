@@ -31,6 +31,7 @@ log = logging.getLogger("edge.agent")
 THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
 JOIN_TIMEOUT_S = 10.0
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_TOKEN_REJECTED = 3
 
 
@@ -50,6 +51,7 @@ class Agent:
         self.config = config
         self._started = time.monotonic()
         self.stop = threading.Event()
+        self.failed = threading.Event()  # the capture thread died: exit non-zero so the service manager restarts us
         self.detections = 0
         self.heartbeats_sent = 0
         self._heartbeat_problem = ""
@@ -76,6 +78,13 @@ class Agent:
     # ---- the threads ----------------------------------------------------------------------------------
 
     def _capture(self) -> None:
+        try:
+            self._capture_frames()
+        except Exception:
+            log.exception("capture failed; stopping so that the service manager restarts the agent")
+            self.failed.set()
+
+    def _capture_frames(self) -> None:
         config = self.config
         source = FrameSource(config.source, config.motion.fps)
         throttle = Throttle(config.throttle)
@@ -95,7 +104,11 @@ class Agent:
             detection = Detection.create(
                 config.device_id, frame.captured_at, motion.score, motion.boxes, motion.frame_size, ("motion",)
             )
-            sequence = self.spool.put(detection, encoded.tobytes())
+            try:
+                sequence = self.spool.put(detection, encoded.tobytes())
+            except ValueError as exc:  # a snapshot larger than the whole spool: keep detecting
+                log.error("detection not queued: %s", exc)
+                continue
             self.detections += 1
             self.delivery.wake.set()
             log.info(
@@ -178,10 +191,12 @@ class Agent:
 
     def wait(self) -> int:
         """Block until stopped (or the token is rejected), then stop every thread; the process's exit code."""
-        while not self.stop.is_set() and not self.delivery.token_rejected.is_set():
+        while not (self.stop.is_set() or self.failed.is_set() or self.delivery.token_rejected.is_set()):
             self.stop.wait(0.5)
         self.close()
-        return EXIT_TOKEN_REJECTED if self.delivery.token_rejected.is_set() else EXIT_OK
+        if self.delivery.token_rejected.is_set():
+            return EXIT_TOKEN_REJECTED
+        return EXIT_FAILED if self.failed.is_set() else EXIT_OK
 
     def close(self) -> None:
         """Stop the threads (bounded joins) and release the spool."""

@@ -40,6 +40,7 @@ class FrameSource:
         self._source = source
         self._interval_s = 1.0 / analysis_fps
         self.reconnects = 0
+        self.loops = 0  # times a looped file started again
         self.frames_read = 0
 
     def _open(self) -> cv2.VideoCapture:
@@ -88,6 +89,7 @@ class FrameSource:
                         if not source.loop or not got_any:
                             log.info("end of %s", source.describe())
                             return
+                        self.loops += 1
                         continue  # loop: open the file again at once
                     log.warning("%s stopped sending; reconnecting in %.0f s", source.describe(), delay)
             finally:
