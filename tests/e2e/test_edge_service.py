@@ -15,7 +15,7 @@ import pytest
 
 from edge.delivery import Endpoint
 from edge.discovery import browse
-from edge.protocol import Detection, decode_pairing_token, sign_request
+from edge.protocol import HEARTBEAT_PATH, Detection, Heartbeat, decode_pairing_token, sign_request
 from tests.support.cameras import free_port
 from tests.unit.edge.test_protocol import _jpeg
 
@@ -60,6 +60,16 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("POST", "/api/v1/detections", body=body, headers=headers)
         assert conn.getresponse().status == 201
+        beat = Heartbeat("pi-door-1", "0.1.0", 5.0, 10.0, 4, 1, 0, 12, 47.5)
+        headers = sign_request(token, "pi-door-1", "POST", HEARTBEAT_PATH, beat.to_json(), time.time())
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request(
+            "POST", HEARTBEAT_PATH, body=beat.to_json(), headers={**headers, "Content-Type": "application/json"}
+        )
+        assert conn.getresponse().status == 200
+        (listed,) = json.loads(nvr("edge", "list", "--json").stdout)
+        assert listed["online"] is True and listed["queue_length"] == 4 and listed["temperature_c"] == 47.5
+        assert "True" in nvr("edge", "list").stdout, "the table shows the device online"
         # The service announces its listener on zeroconf (bound to its own address: loopback here).
         assert browse(15, ("127.0.0.1",)) == Endpoint("127.0.0.1", port, False)
         proc.send_signal(signal.SIGTERM)
