@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import ssl
 import sys
 import threading
 from types import FrameType
@@ -38,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         agent = Agent(config)
+    except ssl.SSLError as exc:
+        print(f"error: config {args.config}: desktop.tls_ca_file: not a usable CA certificate ({exc})", file=sys.stderr)
+        return 2
     except (SpoolError, OSError) as exc:
         print(f"error: cannot use the spool folder {config.spool.folder}: {exc}", file=sys.stderr)
         return 1

@@ -45,9 +45,12 @@ def read_temperature(path: Path = THERMAL_ZONE) -> float | None:
 
 
 class Agent:
-    """One agent process's parts, built from the config; ``run`` blocks until stopped and returns the exit code."""
+    """One agent process's parts, built from the config: ``start`` the threads, then ``wait`` for the exit code."""
 
     def __init__(self, config: AgentConfig) -> None:
+        ca = config.desktop.tls_ca_file
+        # First, so a CA file that is no certificate fails before the spool folder is locked (ssl.SSLError).
+        context = ssl.create_default_context(cafile=str(ca)) if ca is not None else None
         self.config = config
         self._started = time.monotonic()
         self.stop = threading.Event()
@@ -56,8 +59,6 @@ class Agent:
         self.heartbeats_sent = 0
         self._heartbeat_problem = ""
         self.spool = Spool(config.spool.folder, config.spool.max_bytes, config.spool.max_items)
-        ca = config.desktop.tls_ca_file
-        context = ssl.create_default_context(cafile=str(ca)) if ca is not None else None
         self.client = DesktopClient(
             config.device_id,
             config.token,

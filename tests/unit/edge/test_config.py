@@ -140,3 +140,18 @@ def test_the_agent_exits_2_with_one_line_on_a_bad_config(tmp_path: Path) -> None
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "unknown key fps" in lines[0], done.stderr
     assert TOKEN not in done.stderr
+
+
+def test_a_ca_file_that_is_no_certificate_exits_2_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("not a certificate\n")
+    path = tmp_path / "agent.toml"
+    path.write_text(
+        f'version = 1\ndevice_id = "pi-1"\ntoken = "{TOKEN}"\n[desktop]\nurl = "https://127.0.0.1:1"\n'
+        f'tls_ca_file = "ca.pem"\n[source]\ncamera = 0\n[spool]\nfolder = "spool"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "edge", "--config", str(path)], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "desktop.tls_ca_file" in lines[0], done.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.server
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -209,3 +211,44 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert retry_after("5", 0.0) == 5.0
     assert retry_after("Wed, 21 Oct 2015 07:28:10 GMT", 1445412480.0) == pytest.approx(10.0)
     assert retry_after("soon", 0.0) is None and retry_after(None, 0.0) is None
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 made by the openssl CLI (it is its own CA)."""
+    cert, key = folder / "desktop.pem", folder / "desktop.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=nvr-desktop-test",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_tls_delivery_trusts_only_the_configured_ca(services: Any, admin: Any, tmp_path: Path) -> None:
+    _, token = services.edge.add(admin, DEVICE)
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = EdgeListener(
+        EventStore(services.db, services.paths.snapshots), services.edge.lookup_token, port=0, ssl_context=context
+    )
+    listener.start()
+    try:
+        with Spool(tmp_path / "spool", 1 << 30, 100) as spool:
+            spool.put(_detection(), JPEG)
+            endpoint = Endpoint("127.0.0.1", listener.port, True)
+            untrusting = DesktopClient(DEVICE, decode_pairing_token(token), connect_timeout_s=2, read_timeout_s=5)
+            refused = Delivery(spool, untrusting, lambda: endpoint)
+            assert refused.attempt().outcome is Outcome.RETRY, "the system trust store does not know this desktop"
+            assert "CERTIFICATE_VERIFY_FAILED" in refused.last_error and len(spool) == 1
+            trusting = DesktopClient(
+                DEVICE,
+                decode_pairing_token(token),
+                connect_timeout_s=2,
+                read_timeout_s=5,
+                ssl_context=ssl.create_default_context(cafile=str(cert)),
+            )
+            assert Delivery(spool, trusting, lambda: endpoint).attempt().outcome is Outcome.DELIVERED
+    finally:
+        listener.stop()
+    assert _sequences(services) == [1]
