@@ -66,7 +66,7 @@ class Agent:
             read_timeout_s=config.desktop.read_timeout_s,
             ssl_context=context,
         )
-        self.locator = Locator(config.desktop)
+        self.locator = Locator(config.desktop, prove=self.proves_paired)
         self.delivery = Delivery(
             self.spool,
             self.client,
@@ -144,7 +144,9 @@ class Agent:
         except (OSError, http.client.HTTPException, LookupError) as exc:
             self._heartbeat_failed(f"not delivered: {exc or type(exc).__name__}")
             return None
-        if reply.status == 200:
+        if reply.status == 200 and not reply.authentic:
+            self._heartbeat_failed("answered by a server that is not the paired desktop (no valid response signature)")
+        elif reply.status == 200:
             if self._heartbeat_problem:
                 log.info("heartbeats reach the desktop again")
             self._heartbeat_problem = ""
@@ -164,6 +166,28 @@ class Agent:
         if problem != self._heartbeat_problem:
             log.warning("heartbeat %s", problem)
         self._heartbeat_problem = problem
+
+    def proves_paired(self, endpoint: Endpoint) -> bool:
+        """Whether a discovered service is the desktop this device is paired with: it must sign its answer to a
+        heartbeat with our token. Checked before any snapshot goes there."""
+        try:
+            reply = self.client.post(endpoint, HEARTBEAT_PATH, self.heartbeat().to_json(), "application/json")
+        except (OSError, http.client.HTTPException) as exc:
+            log.warning("the service found at %s does not answer: %s", endpoint, exc or type(exc).__name__)
+            return False
+        if reply.status == 200 and reply.authentic:
+            return True
+        if reply.status == 401 and "clock skew" not in reply.error:
+            log.critical("TOKEN REJECTED by the desktop at %s (%s): pair this device again", endpoint, reply.error)
+            self.delivery.token_rejected.set()
+            return False
+        log.warning(
+            "ignoring the service found at %s: not the paired desktop (%d, %s answer)",
+            endpoint,
+            reply.status,
+            "signed" if reply.authentic else "unsigned",
+        )
+        return False
 
     def _heartbeats(self) -> None:
         while not self.stop.is_set() and not self.delivery.token_rejected.is_set():

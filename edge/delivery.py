@@ -1,11 +1,13 @@
 """Delivery of spooled detections to the desktop: oldest first, strictly in order, signed, with backoff.
 
-Per answer: 201 (stored) and 200 (the desktop already has it: delivery is idempotent by detection id) acknowledge the
-item; 400, 413 and 415 are permanent refusals, so the item goes to the spool's quarantine and is counted (it would
-block the queue forever); 401 means the token was rejected: delivery stops and says so loudly, keeping every item
-(a 401 for clock skew is the exception: it is retried, since NTP may still be setting the clock after boot); every
-other answer, a connection error or a timeout keeps the item and backs off (exponential, jittered, capped, honouring
-Retry-After). The HTTP client is the stdlib's http.client with explicit connect and read timeouts.
+Answers are acted on only when signed with the device's token (the paired desktop, not a spoofed zeroconf
+advertisement): 201 (stored) and 200 (the desktop already has it: delivery is idempotent by detection id)
+acknowledge the item; 400, 413 and 415 are permanent refusals, so the item goes to the spool's quarantine and is
+counted (it would block the queue forever); 401 means the token was rejected: delivery stops and says so loudly,
+keeping every item (a 401 for clock skew is the exception: it is retried, since NTP may still be setting the clock
+after boot); every other answer, an unsigned one, a connection error or a timeout keeps the item and backs off
+(exponential, jittered, capped, honouring Retry-After). The HTTP client is the stdlib's http.client with explicit
+connect and read timeouts.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from edge.protocol import DETECTIONS_PATH, sign_request
+from edge.protocol import (
+    DETECTIONS_PATH,
+    HEADER_NONCE,
+    HEADER_RESPONSE_SIGNATURE,
+    response_is_authentic,
+    sign_request,
+)
 from edge.spool import Spool, SpoolItem
 
 log = logging.getLogger("edge.delivery")
@@ -58,6 +66,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     body: bytes
+    authentic: bool = False  # signed by the holder of our token: the paired desktop
 
     def json(self) -> dict[str, Any]:
         """The body as a JSON object ({} if it is not one)."""
@@ -113,7 +122,15 @@ class DesktopClient:
             connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read(1024 * 1024)
-            reply = Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+            received = {k.lower(): v for k, v in response.getheaders()}
+            authentic = response_is_authentic(
+                self._token,
+                headers[HEADER_NONCE],
+                response.status,
+                data,
+                received.get(HEADER_RESPONSE_SIGNATURE.lower()),
+            )
+            reply = Reply(response.status, received, data, authentic)
         finally:
             connection.close()
         self._note_clock(reply.headers.get("date"))
@@ -245,6 +262,12 @@ class Delivery:
                 self._on_unreachable()
             return Attempt(Outcome.RETRY)
         status = reply.status
+        if status in (200, 201, *PERMANENT_REFUSALS) and not reply.authentic:
+            # Acting on it could lose the item: only the paired desktop may acknowledge or refuse.
+            self._failed(f"{status} not signed by the paired desktop (a spoofed or misconfigured server?)")
+            if self._on_unreachable is not None:
+                self._on_unreachable()
+            return Attempt(Outcome.RETRY, status=status)
         if status in (200, 201):
             self._spool.ack(item.sequence)
             if status == 201:

@@ -2,7 +2,9 @@
 
 TXT records can be spoofed by anyone on the LAN, so what they say is a hint: a desktop that speaks another protocol
 version is skipped, and when the config names a CA file the connection is TLS whatever the TXT record says (a
-spoofed "tls=no" cannot downgrade it). Every request stays HMAC-signed, so a fake desktop learns no token.
+spoofed "tls=no" cannot downgrade it). A discovered service is used only after it proves it holds the pairing
+token (``prove``: the agent sends it a heartbeat, which carries no snapshot, and checks the signed answer), so a fake
+desktop gets no snapshot; every request stays HMAC-signed, so it learns no token either.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import ipaddress
 import logging
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from zeroconf import ServiceBrowser, ServiceStateChange, Zeroconf
@@ -84,8 +87,15 @@ def _resolve(zeroconf: Zeroconf, name: str, timeout_s: float, require_tls: bool)
 class Locator:
     """The desktop's endpoint: fixed from the config's URL, or found by zeroconf and found again after failures."""
 
-    def __init__(self, desktop: DesktopConfig, *, rediscover_after: int = 3) -> None:
+    def __init__(
+        self,
+        desktop: DesktopConfig,
+        *,
+        rediscover_after: int = 3,
+        prove: Callable[[Endpoint], bool] | None = None,
+    ) -> None:
         self._desktop = desktop
+        self._prove = prove
         self._rediscover_after = rediscover_after
         self._lock = threading.Lock()
         self._endpoint: Endpoint | None = None if desktop.discover else self._from_url(desktop)
@@ -102,11 +112,14 @@ class Locator:
         with self._lock:
             if self._endpoint is None:
                 desktop = self._desktop
-                self._endpoint = browse(
+                found = browse(
                     desktop.zeroconf_timeout_s,
                     desktop.zeroconf_interfaces,
                     require_tls=desktop.tls_ca_file is not None,
                 )
+                if self._prove is not None and not self._prove(found):
+                    raise DiscoveryError(f"the service found at {found} did not prove it is the paired desktop")
+                self._endpoint = found
                 self._failures = 0
             return self._endpoint
 

@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +57,8 @@ HEADER_DEVICE = "X-NVR-Device"
 HEADER_TIMESTAMP = "X-NVR-Timestamp"
 HEADER_NONCE = "X-NVR-Nonce"
 HEADER_SIGNATURE = "X-NVR-Signature"
+#: On the listener's answers to authenticated requests: proof that the answer comes from the paired desktop.
+HEADER_RESPONSE_SIGNATURE = "X-NVR-Response-Signature"
 #: First line of the canonical string: names the scheme and the protocol version, so a v1 signature means nothing to v2.
 SIGNATURE_SCHEME = f"NVR-HMAC-SHA256-v{PROTOCOL_VERSION}"
 
@@ -455,6 +457,27 @@ class VerifiedRequest:
 
     device_id: str
     skew_s: float
+    nonce: str = ""
+    token: bytes = field(default=b"", repr=False)  # to sign the answer (sign_response); never printed
+
+
+def _response_canonical(nonce: str, status: int, body: bytes) -> bytes:
+    # Bound to the request's nonce, so an answer cannot be replayed to another request.
+    digest = hashlib.sha256(body).hexdigest()
+    return "\n".join((f"{SIGNATURE_SCHEME}-response", nonce, str(status), digest)).encode("ascii")
+
+
+def sign_response(token: bytes, nonce: str, status: int, body: bytes) -> str:
+    """The X-NVR-Response-Signature of an answer: HMAC over the request's nonce, the status and the body's hash."""
+    return _signature(token, _response_canonical(nonce, status, body))
+
+
+def response_is_authentic(token: bytes, nonce: str, status: int, body: bytes, signature: str | None) -> bool:
+    """True when ``signature`` proves the answer came from the holder of ``token`` (the paired desktop)."""
+    if not signature or not _SIGNATURE.fullmatch(signature):
+        return False
+    expected = sign_response(token, nonce, status, body)
+    return hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii"))
 
 
 def _auth_failure(message: str) -> ProtocolError:
@@ -546,7 +569,7 @@ class RequestVerifier:
                 f"set the clock of device {device_id!r} (NTP)"
             )
         self._remember_nonce(f"{device_id}\n{nonce}", now)
-        return VerifiedRequest(device_id=device_id, skew_s=skew)
+        return VerifiedRequest(device_id=device_id, skew_s=skew, nonce=nonce, token=token)
 
     def _remember_nonce(self, key: str, now: float) -> None:
         with self._lock:

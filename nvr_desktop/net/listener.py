@@ -5,7 +5,9 @@ for the whole body (408, against slow-drip clients), the signature, timestamp an
 a per-device rate limit (429), the media type (415), then the detection document (400) and the JPEG (415, 413, 400).
 Snapshots are written only under the snapshots folder, with names made here. POST /api/v1/heartbeat passes the same
 checks up to the rate limit, then takes a strictly validated JSON health report (415 if not JSON, 400 if invalid)
-and answers with the listener's clock. GET /api/v1/health needs no auth and tells no secret.
+and answers with the listener's clock. Every answer to a request whose signature held is signed in turn
+(X-NVR-Response-Signature: HMAC with the device's token over the request's nonce, the status and the body), so an
+agent acts only on answers from the desktop it was paired with. GET /api/v1/health needs no auth and tells no secret.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from aiohttp import web
 
 from edge.protocol import (
     DETECTIONS_PATH,
+    HEADER_RESPONSE_SIGNATURE,
     HEALTH_PATH,
     HEARTBEAT_PATH,
     PROTOCOL_VERSION,
@@ -37,6 +40,7 @@ from edge.protocol import (
     RequestVerifier,
     VerifiedRequest,
     check_jpeg,
+    sign_response,
 )
 from nvr_desktop import __version__
 from nvr_desktop.events.store import EventStore
@@ -77,6 +81,14 @@ class _RateLimiter:
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"status": status, "error": message}, status=status)
+
+
+def _signed(response: web.Response, verified: VerifiedRequest | None) -> web.Response:
+    """Sign the answer to an authenticated request, so the agent knows the paired desktop gave it (not a spoofer)."""
+    if verified is not None and isinstance(response.body, bytes):
+        signature = sign_response(verified.token, verified.nonce, response.status, response.body)
+        response.headers[HEADER_RESPONSE_SIGNATURE] = signature
+    return response
 
 
 def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str, bytes]]:
@@ -208,18 +220,19 @@ class EdgeListener:
         return verified
 
     @staticmethod
-    def _refusal(request: web.Request, err: ProtocolError) -> web.Response:
+    def _refusal(request: web.Request, err: ProtocolError, verified: VerifiedRequest | None) -> web.Response:
         log.info("refused %s %s: %d %s", request.method, request.path, err.status, err.message)
         response = _error(err.status, err.message)
         if err.status == 429:
             response.headers["Retry-After"] = "1"
-        return response
+        return _signed(response, verified)
 
     async def _detections(self, request: web.Request) -> web.Response:
         limits = self._limits
         body = await self._read_body(request)
         if isinstance(body, web.Response):
             return body
+        verified: VerifiedRequest | None = None
         try:
             verified = self._verify(request, body)
             parts = parse_multipart(request.headers.get("Content-Type", ""), body)
@@ -231,18 +244,19 @@ class EdgeListener:
             jpeg = parts["snapshot"][1]
             check_jpeg(jpeg, limits.max_snapshot_bytes, limits.max_snapshot_pixels)
         except ProtocolError as err:
-            return self._refusal(request, err)
+            return self._refusal(request, err, verified)
         stored = await asyncio.get_running_loop().run_in_executor(
             None, self._store.record, detection, jpeg, datetime.now(UTC), verified.skew_s
         )
         self.accepted += int(stored.created)
         payload: dict[str, Any] = {"event_id": stored.event_id, "duplicate": not stored.created}
-        return web.json_response(payload, status=201 if stored.created else 200)
+        return _signed(web.json_response(payload, status=201 if stored.created else 200), verified)
 
     async def _heartbeat(self, request: web.Request) -> web.Response:
         body = await self._read_body(request)
         if isinstance(body, web.Response):
             return body
+        verified: VerifiedRequest | None = None
         try:
             verified = self._verify(request, body)
             if request.content_type != "application/json":
@@ -251,14 +265,14 @@ class EdgeListener:
             if heartbeat.device_id != verified.device_id:
                 raise ProtocolError(401, "the heartbeat names another device than the one that signed it")
         except ProtocolError as err:
-            return self._refusal(request, err)
+            return self._refusal(request, err, verified)
         if self._on_heartbeat is not None:
             await asyncio.get_running_loop().run_in_executor(
                 None, self._on_heartbeat, heartbeat, datetime.now(UTC), verified.skew_s
             )
         self.heartbeats += 1
         # The agent compares its clock with ours (its requests are refused beyond the allowed skew).
-        return web.json_response({"server_time": self._clock(), "skew_s": verified.skew_s})
+        return _signed(web.json_response({"server_time": self._clock(), "skew_s": verified.skew_s}), verified)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from edge.protocol import Detection, Heartbeat, decode_pairing_token, sign_request
+from edge.protocol import Detection, Heartbeat, decode_pairing_token, response_is_authentic, sign_request
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.net.listener import (
     DETECTIONS_PATH,
@@ -109,6 +109,19 @@ def test_a_signed_detection_becomes_an_event_once(listener: tuple[EdgeListener, 
         services.paths.snapshots / "events" / found.captured_at.strftime("%Y-%m-%d") / f"{found.detection_id}.jpg"
     )
     assert snapshot.read_bytes() == _jpeg()
+    headers = sign_request(token, "pi-door-1", "POST", DETECTIONS_PATH, body, time.time())
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request(
+        "POST",
+        DETECTIONS_PATH,
+        body=body,
+        headers={**headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+    )
+    answer = conn.getresponse()
+    data = answer.read()
+    conn.close()
+    signature = answer.getheader("X-NVR-Response-Signature")
+    assert answer.status == 200 and response_is_authentic(token, headers["X-NVR-Nonce"], 200, data, signature)
     status, again = send(server, token, body)  # the agent retries (a fresh nonce): acknowledged, not stored twice
     assert status == 200 and again == {"event_id": reply["event_id"], "duplicate": True}
     store = EventStore(services.db, services.paths.snapshots)

@@ -179,6 +179,47 @@ class _Unavailable(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _Impostor(http.server.BaseHTTPRequestHandler):
+    """Claims to have stored everything (or refuses everything) without the paired desktop's signature."""
+
+    status = 201
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        body = b'{"event_id": 1, "duplicate": false}'
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-NVR-Response-Signature", "0" * 64)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("status", [201, 200, 400])
+def test_an_impostor_can_neither_acknowledge_nor_refuse_an_item(tmp_path: Path, status: int) -> None:
+    # A spoofed zeroconf advertisement leads here: without the token it cannot sign, so nothing is lost.
+    handler = type("Impostor", (_Impostor,), {"status": status})
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="test-impostor", daemon=True)
+    thread.start()
+    try:
+        with Spool(tmp_path, 1 << 30, 100) as spool:
+            spool.put(_detection(), JPEG)
+            unreachable: list[int] = []
+            delivery = _delivery(spool, bytes(range(32)), server.server_address[1])
+            delivery._on_unreachable = lambda: unreachable.append(1)
+            assert delivery.attempt() == Attempt(Outcome.RETRY, status=status)
+            assert len(spool) == 1 and spool.quarantined == 0 and delivery.refused == 0
+            assert "not signed by the paired desktop" in delivery.last_error and unreachable == [1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 def test_a_server_error_keeps_the_item_and_honours_retry_after(tmp_path: Path) -> None:
     # A desktop behind a proxy that answers 503: the listener itself never sends 5xx on purpose.
     server = http.server.HTTPServer(("127.0.0.1", 0), _Unavailable)
