@@ -278,6 +278,13 @@ class EdgeListener:
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 description of the listener's endpoints."""
     error = {"$ref": "#/components/schemas/Error"}
+    signed = {
+        HEADER_RESPONSE_SIGNATURE: {
+            "description": "HMAC-SHA256 with the device's token over the request's nonce, the status and the body "
+            "(see edge/protocol.py sign_response); on every answer once the request's signature held",
+            "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        }
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "NVR Desktop edge listener", "version": str(PROTOCOL_VERSION)},
@@ -302,8 +309,8 @@ def openapi_document() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "201": {"description": "stored"},
-                        "200": {"description": "already stored (a retried delivery)"},
+                        "201": {"description": "stored", "headers": signed},
+                        "200": {"description": "already stored (a retried delivery)", "headers": signed},
                         **{
                             str(code): {"description": text, "content": {"application/json": {"schema": error}}}
                             for code, text in (
@@ -329,6 +336,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "recorded; the listener's clock and the skew it measured",
+                            "headers": signed,
                             "content": {
                                 "application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}
                             },

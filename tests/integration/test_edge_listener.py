@@ -242,3 +242,4 @@ def test_the_openapi_document_describes_the_heartbeat() -> None:
     post = openapi_document()["paths"][HEARTBEAT_PATH]["post"]
     assert {"200", "400", "401", "413", "415", "429"} <= set(post["responses"])
     assert "Heartbeat" in openapi_document()["components"]["schemas"]
+    assert "X-NVR-Response-Signature" in post["responses"]["200"]["headers"]
