@@ -16,7 +16,9 @@ import pytest
 from edge.delivery import Endpoint
 from edge.discovery import browse
 from edge.protocol import HEARTBEAT_PATH, Detection, Heartbeat, decode_pairing_token, sign_request
+from tests.integration.test_edge_agent import AgentProcess, write_config
 from tests.support.cameras import free_port
+from tests.support.clips import make_motion_clip
 from tests.unit.edge.test_protocol import _jpeg
 
 from .conftest import Run, start_headless
@@ -81,3 +83,39 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
             proc.wait()
     rows = sqlite3.connect(basedir / "nvr.sqlite3").execute("SELECT detection_id, device_id FROM events").fetchall()
     assert rows == [(found.detection_id, "pi-door-1")]
+
+
+def test_the_real_agent_finds_the_headless_service_and_its_events_arrive(
+    nvr: Run, basedir: Path, app_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    (basedir / "config.toml").write_text(
+        f'version = 1\n[security]\nbcrypt_rounds = 4\n[edge]\nhost = "127.0.0.1"\nport = {port}\n'
+    )
+    paired = nvr("edge", "add", "pi-door-1", "--json")
+    assert paired.returncode == 0, paired.stderr
+    token = json.loads(paired.stdout)["pairing_token"]
+    config = write_config(tmp_path, token, "zeroconf", make_motion_clip(tmp_path / "clip.mp4"))
+    config.write_text(config.read_text().replace("[source]", 'zeroconf_interfaces = ["127.0.0.1"]\n[source]'))
+    service = start_headless(basedir, app_env)
+    agent = AgentProcess(config, tmp_path / "agent.log")
+    database = basedir / "nvr.sqlite3"
+    try:
+        deadline = time.monotonic() + 60
+        while len(sqlite3.connect(database).execute("SELECT id FROM events").fetchall()) < 2:
+            assert time.monotonic() < deadline, agent.text()[-2000:]
+            time.sleep(0.5)
+        listed = json.loads(nvr("edge", "list", "--json").stdout)
+        assert listed[0]["online"] is True and listed[0]["agent_version"]
+    finally:
+        agent_code = agent.stop()
+        service.send_signal(signal.SIGTERM)
+        try:
+            service.communicate(timeout=30)
+        finally:
+            if service.poll() is None:
+                service.kill()
+                service.wait()
+    assert agent_code == 0, agent.text()[-2000:]
+    assert service.returncode == 0
+    assert "found the desktop through zeroconf" in agent.text() and token not in agent.text()
