@@ -62,9 +62,9 @@ class AgentProcess:
     def text(self) -> str:
         return self.log.read_text(encoding="utf-8")
 
-    def stop(self, timeout: float = 30) -> int:
+    def stop(self, timeout: float = 30, signum: int = signal.SIGTERM) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signum)
         try:
             return self.proc.wait(timeout)
         finally:
@@ -203,10 +203,11 @@ def test_the_agent_finds_the_desktop_through_zeroconf(paired: tuple[Any, Any, st
         wait_for(lambda: stored(services), 40, "an event delivered through the discovered address")
         wait_for(lambda: services.edge.list(admin)[0].online, 20, "a heartbeat")
     finally:
-        code = agent.stop()
+        code = agent.stop(signum=signal.SIGINT)  # Ctrl+C stops it as cleanly as SIGTERM
         advertiser.close()
         listener.stop()
-    assert code == 0
+    assert code == 0, agent.text()[-2000:]
+    assert "signal 2: stopping" in agent.text()
     assert f"found the desktop through zeroconf: http://127.0.0.1:{listener.port}" in agent.text()
 
 
