@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 
 from edge import __version__
-from edge.capture import FrameSource
+from edge.capture import FrameSource, SourceError
 from edge.config import AgentConfig
 from edge.delivery import Backoff, Delivery, DesktopClient, Endpoint
 from edge.discovery import Locator
@@ -81,6 +81,9 @@ class Agent:
     def _capture(self) -> None:
         try:
             self._capture_frames()
+        except SourceError as exc:
+            log.error("%s; stopping", exc)
+            self.failed.set()
         except Exception:
             log.exception("capture failed; stopping so that the service manager restarts the agent")
             self.failed.set()

@@ -7,6 +7,7 @@ Only frames due for analysis (``motion.fps``) are handed on; the others are grab
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -22,6 +23,28 @@ from numpy.typing import NDArray
 from edge.config import SourceConfig
 
 log = logging.getLogger("edge.capture")
+_OPTIONS_VARIABLE = "OPENCV_FFMPEG_CAPTURE_OPTIONS"  # OpenCV reads FFmpeg's open options from it at each open
+RTSP_OPTIONS = "rtsp_transport;tcp|protocol_whitelist;rtsp,rtsps,rtp,udp,tcp,tls,http,https,crypto"
+_options_lock = threading.Lock()
+
+
+class SourceError(Exception):
+    """The source can never give frames (a file that does not open); the agent stops."""
+
+
+@contextlib.contextmanager
+def _ffmpeg_options(value: str | None) -> Iterator[None]:
+    """FFmpeg's open options for one VideoCapture open, set only for its duration (the variable is process-wide)."""
+    with _options_lock:
+        previous = os.environ.pop(_OPTIONS_VARIABLE, None)
+        if value is not None:
+            os.environ[_OPTIONS_VARIABLE] = value
+        try:
+            yield
+        finally:
+            os.environ.pop(_OPTIONS_VARIABLE, None)
+            if previous is not None:
+                os.environ[_OPTIONS_VARIABLE] = previous
 
 
 @dataclass(frozen=True)
@@ -34,7 +57,8 @@ class CapturedFrame:
 
 
 class FrameSource:
-    """Yields frames at the analysis rate until the stop event is set (or a file that does not loop ends)."""
+    """Yields frames at the analysis rate until the stop event is set (or a file that does not loop ends); a file
+    that does not open raises SourceError, a camera or URL that does not open is retried."""
 
     def __init__(self, source: SourceConfig, analysis_fps: float) -> None:
         self._source = source
@@ -54,12 +78,11 @@ class FrameSource:
         if source.camera is not None:
             return cv2.VideoCapture(source.camera, cv2.CAP_ANY)
         if source.file is not None:
-            return cv2.VideoCapture(str(source.file), cv2.CAP_FFMPEG, timeouts)
+            with _ffmpeg_options(None):
+                return cv2.VideoCapture(str(source.file), cv2.CAP_FFMPEG, timeouts)
         # RTSP over TCP (no UDP loss) and only network protocols: the URL reaches FFmpeg.
-        os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = (
-            "rtsp_transport;tcp|protocol_whitelist;rtsp,rtsps,rtp,udp,tcp,tls,http,https,crypto"
-        )
-        return cv2.VideoCapture(source.url or "", cv2.CAP_FFMPEG, timeouts)
+        with _ffmpeg_options(RTSP_OPTIONS):
+            return cv2.VideoCapture(source.url or "", cv2.CAP_FFMPEG, timeouts)
 
     def frames(self, stop: threading.Event) -> Iterator[CapturedFrame]:
         """Frames due for analysis, reconnecting or looping as configured."""
@@ -71,8 +94,7 @@ class FrameSource:
             try:
                 if not capture.isOpened():
                     if source.file is not None:
-                        log.error("cannot open %s", source.describe())
-                        return
+                        raise SourceError(f"cannot open {source.describe()} as a video")
                     log.warning("cannot open %s; retrying in %.0f s", source.describe(), delay)
                 else:
                     # A looping file is reopened at every end: say it once.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from edge.agent import Agent, read_temperature
 from edge.config import parse_config
-from edge.protocol import Detection
+from edge.protocol import Detection, new_pairing_token
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.net.listener import EdgeListener
 from tests.support.clips import make_motion_clip
@@ -63,3 +65,21 @@ def test_a_heartbeat_reports_the_queue_and_a_revoked_token_is_noticed(
         agent.close()
         listener.stop()
     assert agent.wait() == 3, "a rejected token ends the agent with exit code 3"
+
+
+def test_a_video_file_that_does_not_open_ends_the_agent_with_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "broken.mp4").write_bytes(b"not a video" * 50)
+    (tmp_path / "agent.toml").write_text(
+        f'version = 1\ndevice_id = "pi-1"\ntoken = "{new_pairing_token()}"\n[desktop]\nurl = "http://127.0.0.1:9"\n'
+        '[source]\nfile = "broken.mp4"\n[spool]\nfolder = "spool"\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "edge", "--config", str(tmp_path / "agent.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert done.returncode == 1, done.stderr
+    assert "cannot open file" in done.stderr and "Traceback" not in done.stderr

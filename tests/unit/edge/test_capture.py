@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from edge.capture import FrameSource
+from edge.capture import RTSP_OPTIONS, FrameSource, SourceError
 from edge.config import SourceConfig
 from tests.support.clips import make_motion_clip
 
@@ -49,10 +50,19 @@ def test_a_looped_file_starts_again_until_stopped(clip: Path) -> None:
     assert source.frames_read >= 75 and source.loops >= 2 and source.reconnects == 0 and seen >= 1
 
 
-def test_a_missing_or_broken_file_ends_without_frames(tmp_path: Path) -> None:
+def test_a_broken_file_is_an_error_not_an_endless_retry(tmp_path: Path) -> None:
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video at all" * 100)
-    assert list(FrameSource(SourceConfig(file=broken, loop=True), analysis_fps=5).frames(threading.Event())) == []
+    with pytest.raises(SourceError, match="cannot open file"):
+        list(FrameSource(SourceConfig(file=broken, loop=True), analysis_fps=5).frames(threading.Event()))
+
+
+def test_rtsp_options_never_leak_into_a_file_open(clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The variable is process-wide: a whitelist without "file" left behind would make every file unreadable.
+    monkeypatch.setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", RTSP_OPTIONS)
+    source = FrameSource(SourceConfig(file=clip, pace=False), analysis_fps=1000)
+    assert list(source.frames(threading.Event()))
+    assert os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] == RTSP_OPTIONS, "restored after the open"
 
 
 def test_stopping_ends_a_paced_read_promptly(clip: Path) -> None:
