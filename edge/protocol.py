@@ -19,11 +19,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 PROTOCOL_VERSION = 1
+
+#: The listener's endpoints (both ends use these names).
+DETECTIONS_PATH = "/api/v1/detections"
+HEARTBEAT_PATH = "/api/v1/heartbeat"
+HEALTH_PATH = "/api/v1/health"
+#: The zeroconf service type the desktop advertises; TXT keys: protocol, tls ("yes"/"no"), app.
+SERVICE_TYPE = "_nvr-desktop._tcp.local."
 
 #: The statuses a listener may answer a refused request with, and what each means.
 STATUS_REASONS: Mapping[int, str] = {
@@ -50,6 +57,8 @@ HEADER_DEVICE = "X-NVR-Device"
 HEADER_TIMESTAMP = "X-NVR-Timestamp"
 HEADER_NONCE = "X-NVR-Nonce"
 HEADER_SIGNATURE = "X-NVR-Signature"
+#: On the listener's answers to authenticated requests: proof that the answer comes from the paired desktop.
+HEADER_RESPONSE_SIGNATURE = "X-NVR-Response-Signature"
 #: First line of the canonical string: names the scheme and the protocol version, so a v1 signature means nothing to v2.
 SIGNATURE_SCHEME = f"NVR-HMAC-SHA256-v{PROTOCOL_VERSION}"
 
@@ -303,6 +312,84 @@ def _parse_captured_at(text: str) -> datetime:
         raise _invalid(f"captured_at {text!r} is not a real time") from None
 
 
+# ------------------------------------------------------------------------------------------------------- heartbeat
+
+MAX_HEARTBEAT_BYTES = 4 * 1024
+_AGENT_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,31}")
+_HEARTBEAT_COUNTERS = ("queue_length", "dropped", "refused", "detections")
+_HEARTBEAT_FIELDS = frozenset(
+    {"version", "device_id", "agent_version", "uptime_s", "interval_s", "temperature_c", *_HEARTBEAT_COUNTERS}
+)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """An agent's periodic health report; construction validates every field."""
+
+    device_id: str
+    agent_version: str
+    uptime_s: float
+    interval_s: float  # the desktop calls a device offline after three intervals without a word
+    queue_length: int  # detections waiting in the spool
+    dropped: int  # detections deleted undelivered to keep the spool in its bounds (ever)
+    refused: int  # detections the desktop refused for good (since start)
+    detections: int  # detections made since start
+    temperature_c: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.device_id, str):
+            raise _invalid("device_id must be a string")
+        _check_device_id(self.device_id)
+        if not isinstance(self.agent_version, str) or not _AGENT_VERSION.fullmatch(self.agent_version):
+            raise _invalid("agent_version must be 1-32 characters of A-Z a-z 0-9 . + _ -")
+        for name, low, high in (("uptime_s", 0.0, 1e10), ("interval_s", 1.0, 86400.0)):
+            value = getattr(self, name)
+            if not (_is_int(value) or isinstance(value, float)) or not low <= value <= high:
+                raise _invalid(f"{name} must be a number from {low:g} to {high:g}")
+            object.__setattr__(self, name, float(value))
+        for name in _HEARTBEAT_COUNTERS:
+            value = getattr(self, name)
+            if not _is_int(value) or not 0 <= value <= MAX_SEQUENCE:
+                raise _invalid(f"{name} must be an integer from 0 to {MAX_SEQUENCE}")
+        temperature = self.temperature_c
+        if temperature is not None:
+            if not (_is_int(temperature) or isinstance(temperature, float)) or not -100.0 <= temperature <= 200.0:
+                raise _invalid("temperature_c must be null or a number from -100 to 200")
+            object.__setattr__(self, "temperature_c", float(temperature))
+
+    def to_json(self) -> bytes:
+        """The compact UTF-8 JSON document sent on the wire."""
+        doc = {"version": PROTOCOL_VERSION, **{name: getattr(self, name) for name in _HEARTBEAT_FIELDS - {"version"}}}
+        return json.dumps(doc, separators=(",", ":"), sort_keys=True, allow_nan=False).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Heartbeat:
+        """Parse and validate strictly: ProtocolError 413 when too large, 400 for anything malformed."""
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        if len(raw) > MAX_HEARTBEAT_BYTES:
+            raise ProtocolError(413, f"heartbeat document of {len(raw)} bytes is over {MAX_HEARTBEAT_BYTES}")
+        try:
+            doc = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        except UnicodeDecodeError:
+            raise _invalid("the heartbeat document is not UTF-8") from None
+        except RecursionError:
+            raise _invalid("the heartbeat document is nested too deeply") from None
+        except ValueError as exc:
+            raise _invalid(f"malformed JSON: {exc}") from None
+        if not isinstance(doc, dict):
+            raise _invalid("the heartbeat document must be a JSON object")
+        unknown = set(doc) - _HEARTBEAT_FIELDS
+        if unknown:
+            raise _invalid(f"unknown fields: {', '.join(sorted(unknown))}")
+        missing = _HEARTBEAT_FIELDS - {"temperature_c"} - set(doc)
+        if missing:
+            raise _invalid(f"missing fields: {', '.join(sorted(missing))}")
+        version = doc.pop("version")
+        if not _is_int(version) or version != PROTOCOL_VERSION:
+            raise _invalid(f"unsupported protocol version {version!r}; this side speaks {PROTOCOL_VERSION}")
+        return cls(**doc)
+
+
 # ---------------------------------------------------------------------------------------------- pairing and signing
 
 
@@ -370,6 +457,27 @@ class VerifiedRequest:
 
     device_id: str
     skew_s: float
+    nonce: str = ""
+    token: bytes = field(default=b"", repr=False)  # to sign the answer (sign_response); never printed
+
+
+def _response_canonical(nonce: str, status: int, body: bytes) -> bytes:
+    # Bound to the request's nonce, so an answer cannot be replayed to another request.
+    digest = hashlib.sha256(body).hexdigest()
+    return "\n".join((f"{SIGNATURE_SCHEME}-response", nonce, str(status), digest)).encode("ascii")
+
+
+def sign_response(token: bytes, nonce: str, status: int, body: bytes) -> str:
+    """The X-NVR-Response-Signature of an answer: HMAC over the request's nonce, the status and the body's hash."""
+    return _signature(token, _response_canonical(nonce, status, body))
+
+
+def response_is_authentic(token: bytes, nonce: str, status: int, body: bytes, signature: str | None) -> bool:
+    """True when ``signature`` proves the answer came from the holder of ``token`` (the paired desktop)."""
+    if not signature or not _SIGNATURE.fullmatch(signature):
+        return False
+    expected = sign_response(token, nonce, status, body)
+    return hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii"))
 
 
 def _auth_failure(message: str) -> ProtocolError:
@@ -461,7 +569,7 @@ class RequestVerifier:
                 f"set the clock of device {device_id!r} (NTP)"
             )
         self._remember_nonce(f"{device_id}\n{nonce}", now)
-        return VerifiedRequest(device_id=device_id, skew_s=skew)
+        return VerifiedRequest(device_id=device_id, skew_s=skew, nonce=nonce, token=token)
 
     def _remember_nonce(self, key: str, now: float) -> None:
         with self._lock:

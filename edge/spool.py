@@ -196,6 +196,18 @@ class Spool:
                 removed += 1
         return removed
 
+    def refuse(self, sequence: int, reason: str) -> bool:
+        """Move the oldest item aside, into quarantine, when the desktop refuses it for good (it would block the
+        queue forever); False when ``sequence`` is not the oldest item."""
+        with self._lock:
+            self._check_open()
+            if not self._index or self._index[0][0] != sequence:
+                return False
+            _, size = self._index.popleft()
+            self._bytes -= size
+            self._quarantine(_item_name(sequence), reason)
+            return True
+
     def close(self) -> None:
         """Release the folder; the spool cannot be used afterwards. Safe to call twice."""
         with self._lock:

@@ -28,6 +28,7 @@ from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.worker import StateListener
+from nvr_desktop.net.advertiser import Advertiser
 from nvr_desktop.net.listener import EdgeListener
 from nvr_desktop.security.access import AccessControl, owner_principal
 from nvr_desktop.security.audit import AuditLog
@@ -107,10 +108,13 @@ class Runtime:
     webhook: WebhookSender | None = None
     reports: ReportScheduler | None = None
     _webhook_listener: AlertListener | None = field(default=None, repr=False)
+    advertiser: Advertiser | None = None
 
     def close(self) -> None:
-        """Stop the listener and recording decisions, then the streams (recorders finish their files), then index
-        the last recorder events."""
+        """Stop the listener (and its zeroconf advertisement) and recording decisions, then the streams (recorders
+        finish their files), then index the last recorder events."""
+        if self.advertiser is not None:
+            self.advertiser.close()
         if self.listener is not None:
             self.listener.stop()
         if self.alerting is not None:
@@ -141,6 +145,7 @@ def start_listener(services: Services) -> EdgeListener | None:
         host=cfg.host,
         port=cfg.port,
         ssl_context=context,
+        on_heartbeat=services.edge.record_heartbeat,
     )
     try:
         listener.start()
@@ -164,6 +169,16 @@ def start_webhook(services: Services) -> tuple[WebhookSender, AlertListener] | N
     sender.start()
     services.alerting.add_alert_listener(send)
     return sender, send
+
+
+def start_advertiser(services: Services, listener: EdgeListener | None) -> Advertiser | None:
+    """Announce a running listener on zeroconf when configured (registration runs in the background)."""
+    cfg = services.config.edge
+    if listener is None or not cfg.advertise:
+        return None
+    advertiser = Advertiser(listener.port, tls=bool(cfg.tls_cert and cfg.tls_key), host=cfg.host)
+    advertiser.start()
+    return advertiser
 
 
 def start_runtime(services: Services) -> Runtime:
@@ -198,14 +213,16 @@ def start_runtime(services: Services) -> Runtime:
         period=timedelta(minutes=services.config.alerts.report_minutes),
     )
     reports.start()
+    listener = start_listener(services)
     services.runtime = Runtime(
         engine,
         control,
-        start_listener(services),
+        listener,
         services.alerting,
         webhook[0] if webhook else None,
         reports,
         webhook[1] if webhook else None,
+        advertiser=start_advertiser(services, listener),
     )
     return services.runtime
 

@@ -449,7 +449,18 @@ class Cli:
                 self.out.write(f"paired edge device '{device.device_id}'\n")
                 self.out.write(f"pairing token (shown only now; put it in the agent's config): {token}\n")
         elif args.action == "list":
-            columns = ("device_id", "name", "camera_id", "created_at", "revoked_at", "last_seen_at")
+            columns = (
+                "device_id",
+                "name",
+                "camera_id",
+                "online",
+                "last_seen_at",
+                "queue_length",
+                "dropped",
+                "temperature_c",
+                "agent_version",
+                "revoked_at",
+            )
             self.emit([d.to_public_dict() for d in self.s.edge.list(self.me)], columns, args.json)
         elif args.action == "revoke":
             device = self.s.edge.revoke(self.me, args.device_id)

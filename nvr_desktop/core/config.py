@@ -67,6 +67,7 @@ class EdgeConfig(_Section):
     port: int = Field(default=8765, ge=1, le=65535)
     tls_cert: str = ""  # PEM files; both set: HTTPS
     tls_key: str = ""
+    advertise: bool = True  # announce the listener on zeroconf (_nvr-desktop._tcp) for agents set to "zeroconf"
 
 
 class AlertRuleConfig(_Section):

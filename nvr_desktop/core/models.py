@@ -117,6 +117,16 @@ class EdgeDevice:
     revoked_at: datetime | None = None
     last_seen_at: datetime | None = None
     clock_skew_s: float | None = None
+    last_heartbeat_at: datetime | None = None
+    heartbeat_interval_s: float | None = None
+    agent_version: str | None = None
+    uptime_s: float | None = None
+    queue_length: int | None = None
+    dropped: int | None = None
+    refused: int | None = None
+    detections: int | None = None
+    temperature_c: float | None = None
+    online: bool = False  # seen within three heartbeat intervals (worked out when listed)
 
     @property
     def active(self) -> bool:
@@ -134,6 +144,16 @@ class EdgeDevice:
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "last_seen_at": self.last_seen_at.isoformat() if self.last_seen_at else None,
             "clock_skew_s": self.clock_skew_s,
+            "online": self.online,
+            "last_heartbeat_at": self.last_heartbeat_at.isoformat() if self.last_heartbeat_at else None,
+            "heartbeat_interval_s": self.heartbeat_interval_s,
+            "agent_version": self.agent_version,
+            "uptime_s": self.uptime_s,
+            "queue_length": self.queue_length,
+            "dropped": self.dropped,
+            "refused": self.refused,
+            "detections": self.detections,
+            "temperature_c": self.temperature_c,
         }
 
 

@@ -3,13 +3,17 @@
 Every request to /api/v1/detections is checked in this order, cheapest refusal first: body size (413), a deadline
 for the whole body (408, against slow-drip clients), the signature, timestamp and nonce (401, 409; edge/protocol.py),
 a per-device rate limit (429), the media type (415), then the detection document (400) and the JPEG (415, 413, 400).
-Snapshots are written only under the snapshots folder, with names made here. GET /api/v1/health needs no auth and
-tells no secret.
+Snapshots are written only under the snapshots folder, with names made here. POST /api/v1/heartbeat passes the same
+checks up to the rate limit, then takes a strictly validated JSON health report (415 if not JSON, 400 if invalid)
+and answers with the listener's clock. Every answer to a request whose signature held is signed in turn
+(X-NVR-Response-Signature: HMAC with the device's token over the request's nonce, the status and the body), so an
+agent acts only on answers from the desktop it was paired with. GET /api/v1/health needs no auth and tells no secret.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import ssl
@@ -23,14 +27,26 @@ from typing import Any
 import multipart
 from aiohttp import web
 
-from edge.protocol import PROTOCOL_VERSION, Detection, ProtocolError, RequestVerifier, check_jpeg
+from edge.protocol import (
+    DETECTIONS_PATH,
+    HEADER_RESPONSE_SIGNATURE,
+    HEALTH_PATH,
+    HEARTBEAT_PATH,
+    PROTOCOL_VERSION,
+    Detection,
+    Heartbeat,
+    ProtocolError,
+    RequestVerifier,
+    VerifiedRequest,
+    check_jpeg,
+    sign_response,
+)
 from nvr_desktop import __version__
 from nvr_desktop.events.store import EventStore
 
 log = logging.getLogger("net.listener")
-DETECTIONS_PATH = "/api/v1/detections"
-HEALTH_PATH = "/api/v1/health"
 MAX_PARTS = 8
+__all__ = ["DETECTIONS_PATH", "HEALTH_PATH", "HEARTBEAT_PATH", "EdgeListener", "ListenerLimits", "openapi_document"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,14 @@ class _RateLimiter:
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"status": status, "error": message}, status=status)
+
+
+def _signed(response: web.Response, verified: VerifiedRequest | None) -> web.Response:
+    """Sign the answer to an authenticated request, so the agent knows the paired desktop gave it (not a spoofer)."""
+    if verified is not None and isinstance(response.body, bytes):
+        signature = sign_response(verified.token, verified.nonce, response.status, response.body)
+        response.headers[HEADER_RESPONSE_SIGNATURE] = signature
+    return response
 
 
 def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str, bytes]]:
@@ -115,8 +139,11 @@ class EdgeListener:
         limits: ListenerLimits = ListenerLimits(),
         ssl_context: ssl.SSLContext | None = None,
         clock: Callable[[], float] = time.time,
+        on_heartbeat: Callable[[Heartbeat, datetime, float], None] | None = None,
     ) -> None:
         self._store = store
+        self._on_heartbeat = on_heartbeat
+        self._clock = clock
         self._verifier = RequestVerifier(lookup_token, clock)
         self._limits = limits
         self._rate = _RateLimiter(limits.rate_per_s, limits.burst, time.monotonic)
@@ -128,6 +155,7 @@ class EdgeListener:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self.accepted = 0
+        self.heartbeats = 0
 
     # ---- lifecycle ------------------------------------------------------------------------------------
 
@@ -163,6 +191,7 @@ class EdgeListener:
         app = web.Application(client_max_size=self._limits.max_body_bytes)
         app.router.add_get(HEALTH_PATH, self._health)
         app.router.add_post(DETECTIONS_PATH, self._detections)
+        app.router.add_post(HEARTBEAT_PATH, self._heartbeat)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self._ssl)
@@ -174,8 +203,11 @@ class EdgeListener:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving (bounded wait)."""
         loop, thread = self._loop, self._thread
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(loop.stop)
+        # Queued even when the loop is not running yet: stop() right after start() can come before run_forever(),
+        # and a stop skipped then leaves the listener serving (and this join waiting in vain).
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # closed in between
+                loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
             thread.join(timeout)
         self._thread = None
@@ -185,20 +217,41 @@ class EdgeListener:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "app": __version__, "protocol": PROTOCOL_VERSION})
 
-    async def _detections(self, request: web.Request) -> web.Response:
+    async def _read_body(self, request: web.Request) -> bytes | web.Response:
+        """The whole body within the size limit and the deadline, or the error response to send."""
         limits = self._limits
         if request.content_length is not None and request.content_length > limits.max_body_bytes:
             return _error(413, f"the body is larger than {limits.max_body_bytes} bytes")
         try:
-            body = await asyncio.wait_for(request.read(), limits.body_deadline_s)
+            return await asyncio.wait_for(request.read(), limits.body_deadline_s)
         except TimeoutError:
             return _error(408, f"the body did not arrive within {limits.body_deadline_s:g} s")
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"the body is larger than {limits.max_body_bytes} bytes")
+
+    def _verify(self, request: web.Request, body: bytes) -> VerifiedRequest:
+        """Signature, timestamp, nonce, then the device's rate limit; ProtocolError on refusal."""
+        verified = self._verifier.verify(request.method, request.raw_path, request.headers, body)
+        if not self._rate.allow(verified.device_id):
+            raise ProtocolError(429, f"more than {self._limits.rate_per_s:g} requests a second from this device")
+        return verified
+
+    @staticmethod
+    def _refusal(request: web.Request, err: ProtocolError, verified: VerifiedRequest | None) -> web.Response:
+        log.info("refused %s %s: %d %s", request.method, request.path, err.status, err.message)
+        response = _error(err.status, err.message)
+        if err.status == 429:
+            response.headers["Retry-After"] = "1"
+        return _signed(response, verified)
+
+    async def _detections(self, request: web.Request) -> web.Response:
+        limits = self._limits
+        body = await self._read_body(request)
+        if isinstance(body, web.Response):
+            return body
+        verified: VerifiedRequest | None = None
         try:
-            verified = self._verifier.verify(request.method, request.raw_path, request.headers, body)
-            if not self._rate.allow(verified.device_id):
-                raise ProtocolError(429, f"more than {limits.rate_per_s:g} requests a second from this device")
+            verified = self._verify(request, body)
             parts = parse_multipart(request.headers.get("Content-Type", ""), body)
             if "detection" not in parts or "snapshot" not in parts:
                 raise ProtocolError(400, "the body needs a 'detection' part and a 'snapshot' part")
@@ -208,22 +261,47 @@ class EdgeListener:
             jpeg = parts["snapshot"][1]
             check_jpeg(jpeg, limits.max_snapshot_bytes, limits.max_snapshot_pixels)
         except ProtocolError as err:
-            log.info("refused %s %s: %d %s", request.method, request.path, err.status, err.message)
-            response = _error(err.status, err.message)
-            if err.status == 429:
-                response.headers["Retry-After"] = "1"
-            return response
+            return self._refusal(request, err, verified)
         stored = await asyncio.get_running_loop().run_in_executor(
             None, self._store.record, detection, jpeg, datetime.now(UTC), verified.skew_s
         )
         self.accepted += int(stored.created)
         payload: dict[str, Any] = {"event_id": stored.event_id, "duplicate": not stored.created}
-        return web.json_response(payload, status=201 if stored.created else 200)
+        return _signed(web.json_response(payload, status=201 if stored.created else 200), verified)
+
+    async def _heartbeat(self, request: web.Request) -> web.Response:
+        body = await self._read_body(request)
+        if isinstance(body, web.Response):
+            return body
+        verified: VerifiedRequest | None = None
+        try:
+            verified = self._verify(request, body)
+            if request.content_type != "application/json":
+                raise ProtocolError(415, "send the heartbeat as application/json")
+            heartbeat = Heartbeat.from_json(body)
+            if heartbeat.device_id != verified.device_id:
+                raise ProtocolError(401, "the heartbeat names another device than the one that signed it")
+        except ProtocolError as err:
+            return self._refusal(request, err, verified)
+        if self._on_heartbeat is not None:
+            await asyncio.get_running_loop().run_in_executor(
+                None, self._on_heartbeat, heartbeat, datetime.now(UTC), verified.skew_s
+            )
+        self.heartbeats += 1
+        # The agent compares its clock with ours (its requests are refused beyond the allowed skew).
+        return _signed(web.json_response({"server_time": self._clock(), "skew_s": verified.skew_s}), verified)
 
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 description of the listener's endpoints."""
     error = {"$ref": "#/components/schemas/Error"}
+    signed = {
+        HEADER_RESPONSE_SIGNATURE: {
+            "description": "HMAC-SHA256 with the device's token over the request's nonce, the status and the body "
+            "(see edge/protocol.py sign_response); on every answer once the request's signature held",
+            "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        }
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "NVR Desktop edge listener", "version": str(PROTOCOL_VERSION)},
@@ -248,8 +326,8 @@ def openapi_document() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "201": {"description": "stored"},
-                        "200": {"description": "already stored (a retried delivery)"},
+                        "201": {"description": "stored", "headers": signed},
+                        "200": {"description": "already stored (a retried delivery)", "headers": signed},
                         **{
                             str(code): {"description": text, "content": {"application/json": {"schema": error}}}
                             for code, text in (
@@ -265,14 +343,76 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            HEARTBEAT_PATH: {
+                "post": {
+                    "description": "A signed health report of an agent (see edge/protocol.py Heartbeat).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Heartbeat"}}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "recorded; the listener's clock and the skew it measured",
+                            "headers": signed,
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}
+                            },
+                        },
+                        **{
+                            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+                            for code, text in (
+                                (400, "malformed or invalid"),
+                                (401, "not signed by a paired device, or its clock is off"),
+                                (408, "the body came too slowly"),
+                                (409, "a replayed request"),
+                                (413, "too large"),
+                                (415, "not application/json"),
+                                (429, "too many requests from this device"),
+                            )
+                        },
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
+                "Heartbeat": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "version",
+                        "device_id",
+                        "agent_version",
+                        "uptime_s",
+                        "interval_s",
+                        "queue_length",
+                        "dropped",
+                        "refused",
+                        "detections",
+                    ],
+                    "properties": {
+                        "version": {"const": PROTOCOL_VERSION},
+                        "device_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+                        "agent_version": {"type": "string", "maxLength": 32},
+                        "uptime_s": {"type": "number", "minimum": 0},
+                        "interval_s": {"type": "number", "minimum": 1, "maximum": 86400},
+                        "queue_length": {"type": "integer", "minimum": 0},
+                        "dropped": {"type": "integer", "minimum": 0},
+                        "refused": {"type": "integer", "minimum": 0},
+                        "detections": {"type": "integer", "minimum": 0},
+                        "temperature_c": {"type": ["number", "null"], "minimum": -100, "maximum": 200},
+                    },
+                },
+                "HeartbeatReply": {
+                    "type": "object",
+                    "required": ["server_time", "skew_s"],
+                    "properties": {"server_time": {"type": "number"}, "skew_s": {"type": "number"}},
+                },
                 "Error": {
                     "type": "object",
                     "required": ["status", "error"],
                     "properties": {"status": {"type": "integer"}, "error": {"type": "string"}},
-                }
+                },
             }
         },
     }

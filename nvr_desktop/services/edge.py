@@ -1,5 +1,6 @@
-"""Edge devices: pairing (a token shown once, kept in the OS keyring), listing, revoking, and the token lookup the
-embedded listener will use to check each request's signature (edge/protocol.py holds the wire rules).
+"""Edge devices: pairing (a token shown once, kept in the OS keyring), listing with health, revoking, the token lookup
+the embedded listener uses to check each request's signature, and the heartbeats it records (edge/protocol.py holds
+the wire rules).
 """
 
 from __future__ import annotations
@@ -7,11 +8,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from edge.protocol import DEVICE_ID_PATTERN, decode_pairing_token, new_pairing_token
+from edge.protocol import DEVICE_ID_PATTERN, Heartbeat, decode_pairing_token, new_pairing_token
 from nvr_desktop.core.errors import ConflictError, NotFoundError, ValidationError
 from nvr_desktop.core.models import EdgeDevice, Principal
 from nvr_desktop.core.roles import Permission
@@ -27,9 +30,20 @@ MAX_NAME = 128
 #: made in this process takes effect at once; one made by another process (the CLI beside a running app) within this
 #: time. The token itself is read from the keyring once per device: a device id is never paired twice.
 TOKEN_CACHE_S = 2.0
+#: The heartbeat interval assumed for a device that has not sent one yet (the agent's default).
+DEFAULT_HEARTBEAT_INTERVAL_S = 30.0
+#: A device is online while it was heard from within this many heartbeat intervals.
+ONLINE_INTERVALS = 3
 
 
-def _device(row: EdgeDeviceRow) -> EdgeDevice:
+def _online(row: EdgeDeviceRow, now: datetime) -> bool:
+    if row.revoked_at is not None or row.last_seen_at is None:
+        return False
+    interval = row.heartbeat_interval_s or DEFAULT_HEARTBEAT_INTERVAL_S
+    return now - row.last_seen_at <= timedelta(seconds=ONLINE_INTERVALS * interval)
+
+
+def _device(row: EdgeDeviceRow, now: datetime | None = None) -> EdgeDevice:
     return EdgeDevice(
         id=row.id,
         device_id=row.device_id,
@@ -39,14 +53,32 @@ def _device(row: EdgeDeviceRow) -> EdgeDevice:
         revoked_at=row.revoked_at,
         last_seen_at=row.last_seen_at,
         clock_skew_s=row.clock_skew_s,
+        last_heartbeat_at=row.last_heartbeat_at,
+        heartbeat_interval_s=row.heartbeat_interval_s,
+        agent_version=row.agent_version,
+        uptime_s=row.uptime_s,
+        queue_length=row.queue_length,
+        dropped=row.dropped_count,
+        refused=row.refused_count,
+        detections=row.detections_count,
+        temperature_c=row.temperature_c,
+        online=_online(row, now or utcnow()),
     )
 
 
 class EdgeService:
     """Pairs and revokes edge agents; admin only, every change audited."""
 
-    def __init__(self, db: Database, audit: AuditLog, access: AccessControl, vault: CredentialVault) -> None:
+    def __init__(
+        self,
+        db: Database,
+        audit: AuditLog,
+        access: AccessControl,
+        vault: CredentialVault,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._db = db
+        self._clock = clock
         self._audit = audit
         self._access = access
         self._vault = vault
@@ -96,11 +128,41 @@ class EdgeService:
         return device, token
 
     def list(self, actor: Principal) -> list[EdgeDevice]:
-        """Every paired device, revoked ones included."""
+        """Every paired device, revoked ones included, with its last heartbeat and whether it is online now."""
         self._access.require(actor, Permission.MANAGE_EDGE, action="edge.list")
+        now = self._clock()
         return self._db.read(
-            lambda s: [_device(r) for r in s.scalars(select(EdgeDeviceRow).order_by(EdgeDeviceRow.device_id))]
+            lambda s: [_device(r, now) for r in s.scalars(select(EdgeDeviceRow).order_by(EdgeDeviceRow.device_id))]
         )
+
+    def record_heartbeat(self, heartbeat: Heartbeat, received_at: datetime, skew_s: float) -> None:
+        """Keep a verified heartbeat's figures on its device row (the listener calls this after the signature holds)."""
+        self._db.write(
+            lambda s: s.execute(
+                update(EdgeDeviceRow)
+                .where(EdgeDeviceRow.device_id == heartbeat.device_id, EdgeDeviceRow.revoked_at.is_(None))
+                .values(
+                    last_seen_at=received_at,
+                    clock_skew_s=skew_s,
+                    last_heartbeat_at=received_at,
+                    heartbeat_interval_s=heartbeat.interval_s,
+                    agent_version=heartbeat.agent_version,
+                    uptime_s=heartbeat.uptime_s,
+                    queue_length=heartbeat.queue_length,
+                    dropped_count=heartbeat.dropped,
+                    refused_count=heartbeat.refused,
+                    detections_count=heartbeat.detections,
+                    temperature_c=heartbeat.temperature_c,
+                )
+            )
+        )
+        if heartbeat.dropped or heartbeat.refused:
+            log.info(
+                "edge device %s reports %d detections dropped (spool full) and %d refused",
+                heartbeat.device_id,
+                heartbeat.dropped,
+                heartbeat.refused,
+            )
 
     def revoke(self, actor: Principal, device_id: str) -> EdgeDevice:
         """Revoke a device: its token is deleted, so its requests fail from now on."""

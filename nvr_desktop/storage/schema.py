@@ -176,6 +176,16 @@ class EdgeDeviceRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     clock_skew_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The last heartbeat's figures (migration 0008).
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    heartbeat_interval_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    agent_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    uptime_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    queue_length: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    dropped_count: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    refused_count: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    detections_count: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    temperature_c: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class EventRow(Base):

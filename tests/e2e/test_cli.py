@@ -282,6 +282,9 @@ def test_edge_devices_are_paired_listed_and_revoked(nvr: Run, basedir: Path) -> 
     assert paired["device_id"] == "pi-door-1" and len(token) == 43
     listed = nvr("edge", "list", "--json")
     assert json.loads(listed.stdout)[0]["name"] == "Door Pi" and token not in listed.stdout
+    assert json.loads(listed.stdout)[0]["online"] is False, "never heard from"
+    table = nvr("edge", "list").stdout
+    assert "ONLINE" in table and "QUEUE_LENGTH" in table and "pi-door-1" in table
     assert token not in (basedir / "nvr.sqlite3").read_bytes().decode("latin-1")
     assert nvr("edge", "add", "pi-door-1").returncode == 4  # already paired
     bad = nvr("edge", "add", "../../etc/passwd")

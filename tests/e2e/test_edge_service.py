@@ -1,5 +1,5 @@
-"""The headless service starts the edge listener once a device is paired, and a signed detection pushed to it
-over TCP becomes an event (the real entry point as a subprocess)."""
+"""The headless service starts the edge listener once a device is paired, advertises it on zeroconf, and a signed
+detection pushed to it over TCP becomes an event (the real entry point as a subprocess)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from edge.protocol import Detection, decode_pairing_token, sign_request
+from edge.delivery import Endpoint
+from edge.discovery import browse
+from edge.protocol import HEARTBEAT_PATH, Detection, Heartbeat, decode_pairing_token, sign_request
+from tests.integration.test_edge_agent import AgentProcess, write_config
 from tests.support.cameras import free_port
+from tests.support.clips import make_motion_clip
 from tests.unit.edge.test_protocol import _jpeg
 
 from .conftest import Run, start_headless
@@ -58,6 +62,18 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("POST", "/api/v1/detections", body=body, headers=headers)
         assert conn.getresponse().status == 201
+        beat = Heartbeat("pi-door-1", "0.1.0", 5.0, 10.0, 4, 1, 0, 12, 47.5)
+        headers = sign_request(token, "pi-door-1", "POST", HEARTBEAT_PATH, beat.to_json(), time.time())
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request(
+            "POST", HEARTBEAT_PATH, body=beat.to_json(), headers={**headers, "Content-Type": "application/json"}
+        )
+        assert conn.getresponse().status == 200
+        (listed,) = json.loads(nvr("edge", "list", "--json").stdout)
+        assert listed["online"] is True and listed["queue_length"] == 4 and listed["temperature_c"] == 47.5
+        assert "True" in nvr("edge", "list").stdout, "the table shows the device online"
+        # The service announces its listener on zeroconf (bound to its own address: loopback here).
+        assert browse(15, ("127.0.0.1",)) == Endpoint("127.0.0.1", port, False)
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
         assert proc.returncode == 0
@@ -67,3 +83,39 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
             proc.wait()
     rows = sqlite3.connect(basedir / "nvr.sqlite3").execute("SELECT detection_id, device_id FROM events").fetchall()
     assert rows == [(found.detection_id, "pi-door-1")]
+
+
+def test_the_real_agent_finds_the_headless_service_and_its_events_arrive(
+    nvr: Run, basedir: Path, app_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    (basedir / "config.toml").write_text(
+        f'version = 1\n[security]\nbcrypt_rounds = 4\n[edge]\nhost = "127.0.0.1"\nport = {port}\n'
+    )
+    paired = nvr("edge", "add", "pi-door-1", "--json")
+    assert paired.returncode == 0, paired.stderr
+    token = json.loads(paired.stdout)["pairing_token"]
+    config = write_config(tmp_path, token, "zeroconf", make_motion_clip(tmp_path / "clip.mp4"))
+    config.write_text(config.read_text().replace("[source]", 'zeroconf_interfaces = ["127.0.0.1"]\n[source]'))
+    service = start_headless(basedir, app_env)
+    agent = AgentProcess(config, tmp_path / "agent.log")
+    database = basedir / "nvr.sqlite3"
+    try:
+        deadline = time.monotonic() + 60
+        while len(sqlite3.connect(database).execute("SELECT id FROM events").fetchall()) < 2:
+            assert time.monotonic() < deadline, agent.text()[-2000:]
+            time.sleep(0.5)
+        listed = json.loads(nvr("edge", "list", "--json").stdout)
+        assert listed[0]["online"] is True and listed[0]["agent_version"]
+    finally:
+        agent_code = agent.stop()
+        service.send_signal(signal.SIGTERM)
+        try:
+            service.communicate(timeout=30)
+        finally:
+            if service.poll() is None:
+                service.kill()
+                service.wait()
+    assert agent_code == 0, agent.text()[-2000:]
+    assert service.returncode == 0
+    assert "found the desktop through zeroconf" in agent.text() and token not in agent.text()

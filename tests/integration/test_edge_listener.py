@@ -15,9 +15,16 @@ from typing import Any
 
 import pytest
 
-from edge.protocol import Detection, decode_pairing_token, sign_request
+from edge.protocol import Detection, Heartbeat, decode_pairing_token, response_is_authentic, sign_request
 from nvr_desktop.events.store import EventStore
-from nvr_desktop.net.listener import DETECTIONS_PATH, HEALTH_PATH, EdgeListener, ListenerLimits, openapi_document
+from nvr_desktop.net.listener import (
+    DETECTIONS_PATH,
+    HEALTH_PATH,
+    HEARTBEAT_PATH,
+    EdgeListener,
+    ListenerLimits,
+    openapi_document,
+)
 from nvr_desktop.services.cameras import CameraSpec
 from tests.unit.edge.test_protocol import _encode, _jpeg
 
@@ -102,6 +109,19 @@ def test_a_signed_detection_becomes_an_event_once(listener: tuple[EdgeListener, 
         services.paths.snapshots / "events" / found.captured_at.strftime("%Y-%m-%d") / f"{found.detection_id}.jpg"
     )
     assert snapshot.read_bytes() == _jpeg()
+    headers = sign_request(token, "pi-door-1", "POST", DETECTIONS_PATH, body, time.time())
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request(
+        "POST",
+        DETECTIONS_PATH,
+        body=body,
+        headers={**headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+    )
+    answer = conn.getresponse()
+    data = answer.read()
+    conn.close()
+    signature = answer.getheader("X-NVR-Response-Signature")
+    assert answer.status == 200 and response_is_authentic(token, headers["X-NVR-Nonce"], 200, data, signature)
     status, again = send(server, token, body)  # the agent retries (a fresh nonce): acknowledged, not stored twice
     assert status == 200 and again == {"event_id": reply["event_id"], "duplicate": True}
     store = EventStore(services.db, services.paths.snapshots)
@@ -167,3 +187,59 @@ def test_the_openapi_document_names_every_status() -> None:
     responses = document["paths"][DETECTIONS_PATH]["post"]["responses"]
     assert {"200", "201", "400", "401", "408", "409", "413", "415", "429"} <= set(responses)
     assert document["openapi"].startswith("3.1")
+
+
+def _heartbeat_listener(services: Any, admin: Any) -> tuple[EdgeListener, bytes]:
+    _, token = services.edge.add(admin, "pi-door-1")
+    store = EventStore(services.db, services.paths.snapshots)
+    server = EdgeListener(
+        store,
+        services.edge.lookup_token,
+        port=0,
+        limits=ListenerLimits(burst=8),
+        on_heartbeat=services.edge.record_heartbeat,
+    )
+    server.start()
+    return server, decode_pairing_token(token)
+
+
+def post_heartbeat(
+    server: EdgeListener, token: bytes, body: bytes, content_type: str = "application/json", device: str = "pi-door-1"
+) -> tuple[int, dict[str, Any]]:
+    headers = sign_request(token, device, "POST", HEARTBEAT_PATH, body, time.time())
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("POST", HEARTBEAT_PATH, body=body, headers={"Content-Type": content_type, **headers})
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        conn.close()
+
+
+def test_a_signed_heartbeat_updates_the_device_and_bad_ones_get_precise_statuses(services: Any, admin: Any) -> None:
+    server, token = _heartbeat_listener(services, admin)
+    try:
+        beat = Heartbeat("pi-door-1", "0.1.0", 12.0, 5.0, 3, 0, 0, 9, None)
+        status, reply = post_heartbeat(server, token, beat.to_json())
+        assert status == 200 and abs(reply["server_time"] - time.time()) < 5 and abs(reply["skew_s"]) < 5
+        (device,) = services.edge.list(admin)
+        assert (
+            device.online and device.queue_length == 3 and device.detections == 9 and device.heartbeat_interval_s == 5
+        )
+        assert post_heartbeat(server, token, beat.to_json(), content_type="text/plain")[0] == 415
+        assert post_heartbeat(server, token, b'{"version": 1}')[0] == 400
+        assert post_heartbeat(server, token, b"[1, 2")[0] == 400
+        impostor = Heartbeat("pi-hall", "0.1.0", 1.0, 5.0, 0, 0, 0, 0)
+        assert post_heartbeat(server, token, impostor.to_json())[0] == 401
+        assert post_heartbeat(server, token, beat.to_json(), device="pi-hall")[0] == 401
+        assert post_heartbeat(server, bytes(32), beat.to_json())[0] == 401
+        assert server.heartbeats == 1
+    finally:
+        server.stop()
+
+
+def test_the_openapi_document_describes_the_heartbeat() -> None:
+    post = openapi_document()["paths"][HEARTBEAT_PATH]["post"]
+    assert {"200", "400", "401", "413", "415", "429"} <= set(post["responses"])
+    assert "Heartbeat" in openapi_document()["components"]["schemas"]
+    assert "X-NVR-Response-Signature" in post["responses"]["200"]["headers"]

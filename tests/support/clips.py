@@ -155,3 +155,28 @@ def playable_frames(path: Path) -> list[float]:
         except av.error.InvalidDataError:
             pass
     return times
+
+
+def make_motion_clip(path: Path | str, width: int = 320, height: int = 240, fps: int = 10, seconds: float = 6) -> Path:
+    """Encode an H.264 MP4 of a bright square bouncing across a dark, still background (a motion source)."""
+    path = Path(path)
+    frames = max(1, round(seconds * fps))
+    side = max(8, height // 5)
+    span = width - side
+    time_base = Fraction(1, fps)
+    with av.open(str(path), mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "tune": "zerolatency"})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.time_base = time_base
+        for index in range(frames):
+            image = np.full((height, width, 3), 24, dtype=np.uint8)
+            step = (index * 12) % (2 * span)
+            x = step if step < span else 2 * span - step
+            y = (height - side) // 2
+            image[y : y + side, x : x + side] = 235
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
+            frame.pts = index
+            frame.time_base = time_base
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path

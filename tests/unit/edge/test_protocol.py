@@ -547,3 +547,17 @@ def test_edge_imports_nothing_from_the_desktop() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_response_signature_binds_token_nonce_status_and_body() -> None:
+    from edge.protocol import response_is_authentic, sign_response
+
+    nonce = "ab" * 16
+    signature = sign_response(TOKEN, nonce, 201, b'{"event_id": 1}')
+    assert response_is_authentic(TOKEN, nonce, 201, b'{"event_id": 1}', signature)
+    assert not response_is_authentic(OTHER_TOKEN, nonce, 201, b'{"event_id": 1}', signature), "another token"
+    assert not response_is_authentic(TOKEN, "cd" * 16, 201, b'{"event_id": 1}', signature), "another request"
+    assert not response_is_authentic(TOKEN, nonce, 200, b'{"event_id": 1}', signature), "another status"
+    assert not response_is_authentic(TOKEN, nonce, 201, b'{"event_id": 2}', signature), "another body"
+    assert not response_is_authentic(TOKEN, nonce, 201, b'{"event_id": 1}', None)
+    assert not response_is_authentic(TOKEN, nonce, 201, b'{"event_id": 1}', signature.upper())

@@ -307,3 +307,15 @@ def test_concurrent_puts_and_acks_lose_and_double_nothing(tmp_path: Path) -> Non
         assert spool.bytes == 0
     state = json.loads((tmp_path / STATE_NAME).read_text(encoding="utf-8"))
     assert state == {"version": 1, "next_sequence": writers * per_writer + 1, "dropped": 0}
+
+
+def test_a_refused_item_is_quarantined_and_unblocks_the_queue(tmp_path: Path) -> None:
+    with Spool(tmp_path, BIG, 100) as spool:
+        first = spool.put(_detection(0.1), JPEG)
+        second = spool.put(_detection(0.2), JPEG)
+        assert not spool.refuse(second, "not the oldest"), "only the head of the queue can be refused"
+        assert spool.refuse(first, "the desktop said 400")
+        assert [item.sequence for item in spool.peek(5)] == [second]
+        assert spool.quarantined == 1 and len(spool) == 1 and spool.dropped == 0
+    with Spool(tmp_path, BIG, 100) as again:
+        assert [item.sequence for item in again.peek(5)] == [second], "the refusal survives a restart"

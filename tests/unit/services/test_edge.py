@@ -114,3 +114,37 @@ def test_only_admins_manage_edge_devices(services: Any, admin: Any) -> None:
         services.edge.list(olga)
     denied = services.audit.entries(action="edge.add")
     assert denied and not denied[0].success and denied[0].actor == "olga"
+
+
+def test_a_heartbeat_is_kept_and_online_means_heard_within_three_intervals(basedir: Any, admin: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from edge.protocol import Heartbeat
+    from nvr_desktop.app import build_services
+
+    now = [datetime(2026, 11, 23, 12, 0, tzinfo=UTC)]
+    services = build_services(basedir)
+    try:
+        from nvr_desktop.services.edge import EdgeService
+
+        edge = EdgeService(services.db, services.audit, services.access, services.vault, clock=lambda: now[0])
+        boss = services.auth.login("boss", "correct-horse")
+        edge.add(boss, "pi-door-1")
+        (never,) = edge.list(boss)
+        assert not never.online and never.queue_length is None
+        beat = Heartbeat("pi-door-1", "0.1.0", 100.0, 10.0, 7, 2, 1, 42, 51.5)
+        edge.record_heartbeat(beat, now[0], -1.5)
+        (device,) = edge.list(boss)
+        assert device.online and device.last_seen_at == now[0] and device.clock_skew_s == -1.5
+        assert (device.queue_length, device.dropped, device.refused, device.detections) == (7, 2, 1, 42)
+        assert device.temperature_c == 51.5 and device.agent_version == "0.1.0" and device.uptime_s == 100.0
+        assert device.to_public_dict()["online"] is True
+        now[0] += timedelta(seconds=30)
+        assert edge.list(boss)[0].online, "three intervals of 10 s"
+        now[0] += timedelta(seconds=1)
+        assert not edge.list(boss)[0].online
+        edge.revoke(boss, "pi-door-1")
+        edge.record_heartbeat(beat, now[0], 0.0)
+        assert not edge.list(boss)[0].online, "a revoked device is never online, and its heartbeats are not kept"
+    finally:
+        services.close()

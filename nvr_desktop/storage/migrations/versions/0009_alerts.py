@@ -1,9 +1,9 @@
 """Alerts: alert rules that fired on bursts of events, with their acknowledge/resolve workflow.
 
-Numbered 0009 because another branch adds 0008: only down_revision changes when the two are chained.
+Follows 0008 (edge device health).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-23
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

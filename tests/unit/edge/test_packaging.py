@@ -1,0 +1,48 @@
+"""The systemd unit, the install script and the config template agree with each other and with the agent."""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+EDGE = REPO / "edge"
+
+
+def _unit() -> configparser.ConfigParser:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(EDGE / "nvr-edge-agent.service", encoding="utf-8")
+    return unit
+
+
+def test_the_unit_runs_the_agent_hardened_as_its_own_user() -> None:
+    service = _unit()["Service"]
+    assert service["User"] == "nvr-edge" and service["Restart"] == "on-failure"
+    assert set(service["RestartPreventExitStatus"].split()) == {"2", "3"}, "bad config and rejected token"
+    assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
+    assert service["CapabilityBoundingSet"] == "" and service["PrivateTmp"] == "yes"
+    assert service["ExecStart"] == "/opt/nvr-edge/venv/bin/python -I -m edge --config /etc/nvr-edge/agent.toml"
+
+
+def test_the_template_spools_where_the_unit_may_write() -> None:
+    state = _unit()["Service"]["StateDirectory"]
+    template = tomllib.loads((EDGE / "agent.example.toml").read_text(encoding="utf-8"))
+    folder = Path(template["spool"]["folder"])
+    assert folder.is_relative_to(Path("/var/lib") / state), "ProtectSystem=strict: only the StateDirectory is writable"
+    assert template["token_file"].startswith("/etc/nvr-edge/")
+
+
+def test_the_install_script_is_strict_and_clean() -> None:
+    script = (EDGE / "install.sh").read_text(encoding="utf-8")
+    assert "set -euo pipefail" in script
+    assert "/opt/nvr-edge" in script and "agent.example.toml" in script and "systemctl enable" in script
+    assert 'if [ ! -e "$CONF_DIR/agent.toml" ]' in script, "an existing config is never overwritten"
+    subprocess.run(["bash", "-n", str(EDGE / "install.sh")], check=True, timeout=30)
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is not None:
+        done = subprocess.run([shellcheck, str(EDGE / "install.sh")], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout
