@@ -36,6 +36,7 @@ SERVICE_TYPE = "_nvr-desktop._tcp.local."
 STATUS_REASONS: Mapping[int, str] = {
     400: "malformed or invalid request",
     401: "authentication failed",
+    403: "not allowed for this device",
     409: "replayed request",
     413: "payload too large",
     415: "unsupported media type",

@@ -27,6 +27,7 @@ from nvr_desktop.events.rules import RuleEngine, rules_from_config
 from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.procpool import ProcessStreamEngine
+from nvr_desktop.media.state import StreamStats
 from nvr_desktop.media.worker import StateListener
 from nvr_desktop.net.advertiser import Advertiser
 from nvr_desktop.net.listener import EdgeListener
@@ -39,7 +40,8 @@ from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
-from nvr_desktop.services.recording_control import RecordingControl
+from nvr_desktop.services.overview import OverviewService
+from nvr_desktop.services.recording_control import RecordingControl, RecordingHealth
 from nvr_desktop.services.recordings import RecordingService
 from nvr_desktop.services.views import ViewService
 from nvr_desktop.storage import repositories as repo
@@ -75,6 +77,16 @@ class Services:
     reports: ReportService
     runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
+    _overview: OverviewService | None = field(default=None, repr=False)
+
+    @property
+    def overview(self) -> OverviewService:
+        """The system at a glance (the overview panel, /api/v1/stats), over the runtime when one runs."""
+        if self._overview is None:
+            self._overview = OverviewService(
+                self.db, self.access, self.recordings, self.events, self.alerts, self.edge, lambda: self.runtime
+            )
+        return self._overview
 
     def playback_port(self, principal: Principal) -> PlaybackService:
         """Playback and export of recordings for one user (the playback window's port)."""
@@ -109,6 +121,18 @@ class Runtime:
     reports: ReportScheduler | None = None
     _webhook_listener: AlertListener | None = field(default=None, repr=False)
     advertiser: Advertiser | None = None
+
+    def camera_stats(self, camera_id: int) -> StreamStats | None:
+        """The camera's connection figures, as the stream engine last reported them."""
+        return self.engine.stats(camera_id)
+
+    def recording_health(self) -> dict[int, RecordingHealth]:
+        """Each recording camera's health."""
+        return self.recording.recording_health()
+
+    def alarms(self) -> list[str]:
+        """The storage alarms, as messages."""
+        return [alarm.message for alarm in self.recording.alarms()]
 
     def close(self) -> None:
         """Stop the listener (and its zeroconf advertisement) and recording decisions, then the streams (recorders
@@ -146,6 +170,8 @@ def start_listener(services: Services) -> EdgeListener | None:
         port=cfg.port,
         ssl_context=context,
         on_heartbeat=services.edge.record_heartbeat,
+        stats=lambda: services.overview.snapshot(owner_principal("edge-stats")).to_dict(),
+        stats_devices=frozenset(cfg.stats_devices),
     )
     try:
         listener.start()

@@ -68,6 +68,8 @@ class EdgeConfig(_Section):
     tls_cert: str = ""  # PEM files; both set: HTTPS
     tls_key: str = ""
     advertise: bool = True  # announce the listener on zeroconf (_nvr-desktop._tcp) for agents set to "zeroconf"
+    # Paired devices that may read GET /api/v1/stats (a monitoring tool paired with `edge add`); none by default.
+    stats_devices: list[str] = Field(default_factory=list, max_length=64)
 
 
 class AlertRuleConfig(_Section):

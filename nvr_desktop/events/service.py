@@ -10,7 +10,7 @@ import builtins
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nvr_desktop.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -97,6 +97,17 @@ class EventService:
             query = query.where(EventRow.captured_at < until)
         query = query.limit(max(1, min(limit, MAX_LIST)))
         return self._db.read(lambda s: [event_from_row(r) for r in s.scalars(query)])
+
+    def count(self, actor: Principal, *, since: datetime | None = None) -> int:
+        """How many events of the cameras the actor may see (device-only events: administrators) since a time."""
+        fresh = self._access.require(actor, Permission.LIVE_VIEW, action="events.count")
+        visible = self._access.visible_camera_ids(fresh)
+        query = select(func.count()).select_from(EventRow)
+        if visible is not None:
+            query = query.where(EventRow.camera_id.in_(visible))
+        if since is not None:
+            query = query.where(EventRow.captured_at >= since)
+        return int(self._db.read(lambda s: s.scalar(query)) or 0)
 
     def timeline_marks(
         self, actor: Principal, camera_id: int, start: datetime, end: datetime

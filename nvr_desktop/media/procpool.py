@@ -233,9 +233,10 @@ class ProcessStreamEngine:
         self._send(camera_id, _Command("display", camera_id, (wish, slot)))
 
     def stats(self, camera_id: int) -> StreamStats:
-        """The last figures the owning process reported."""
+        """The last figures the owning process reported (stopped: nobody asked for this camera)."""
         with self._lock:
-            return self._stats.get(camera_id, StreamStats(state=StreamState.CONNECTING))
+            waiting = StreamState.CONNECTING if camera_id in self._streams else StreamState.STOPPED
+            return self._stats.get(camera_id, StreamStats(state=waiting))
 
     def _read_events(self) -> None:
         next_check = time.monotonic() + LIVENESS_INTERVAL_S

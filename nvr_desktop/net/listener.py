@@ -46,7 +46,16 @@ from nvr_desktop.events.store import EventStore
 
 log = logging.getLogger("net.listener")
 MAX_PARTS = 8
-__all__ = ["DETECTIONS_PATH", "HEALTH_PATH", "HEARTBEAT_PATH", "EdgeListener", "ListenerLimits", "openapi_document"]
+STATS_PATH = "/api/v1/stats"
+__all__ = [
+    "DETECTIONS_PATH",
+    "HEALTH_PATH",
+    "HEARTBEAT_PATH",
+    "STATS_PATH",
+    "EdgeListener",
+    "ListenerLimits",
+    "openapi_document",
+]
 
 
 @dataclass(frozen=True)
@@ -140,8 +149,12 @@ class EdgeListener:
         ssl_context: ssl.SSLContext | None = None,
         clock: Callable[[], float] = time.time,
         on_heartbeat: Callable[[Heartbeat, datetime, float], None] | None = None,
+        stats: Callable[[], dict[str, Any]] | None = None,
+        stats_devices: frozenset[str] = frozenset(),
     ) -> None:
         self._store = store
+        self._stats = stats
+        self._stats_devices = stats_devices
         self._on_heartbeat = on_heartbeat
         self._clock = clock
         self._verifier = RequestVerifier(lookup_token, clock)
@@ -192,6 +205,7 @@ class EdgeListener:
         app.router.add_get(HEALTH_PATH, self._health)
         app.router.add_post(DETECTIONS_PATH, self._detections)
         app.router.add_post(HEARTBEAT_PATH, self._heartbeat)
+        app.router.add_get(STATS_PATH, self._stats_handler)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self._ssl)
@@ -291,6 +305,20 @@ class EdgeListener:
         # The agent compares its clock with ours (its requests are refused beyond the allowed skew).
         return _signed(web.json_response({"server_time": self._clock(), "skew_s": verified.skew_s}), verified)
 
+    async def _stats_handler(self, request: web.Request) -> web.Response:
+        body = await self._read_body(request)
+        if isinstance(body, web.Response):
+            return body
+        verified: VerifiedRequest | None = None
+        try:
+            verified = self._verify(request, body)
+            if verified.device_id not in self._stats_devices or self._stats is None:
+                raise ProtocolError(403, "this device may not read the stats: list it in [edge] stats_devices")
+        except ProtocolError as err:
+            return self._refusal(request, err, verified)
+        figures = await asyncio.get_running_loop().run_in_executor(None, self._stats)
+        return _signed(web.json_response(figures), verified)
+
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 description of the listener's endpoints."""
@@ -373,9 +401,93 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            STATS_PATH: {
+                "get": {
+                    "description": "The system at a glance for monitoring tools: cameras online and offline, recording "
+                    "health, detections in the last hour, pending alerts, edge devices and their queues, disk use and "
+                    "days that fit. Signed like every request (empty body), by a device in [edge] stats_devices.",
+                    "responses": {
+                        "200": {
+                            "description": "the figures",
+                            "headers": signed,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Stats"}}},
+                        },
+                        **{
+                            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+                            for code, text in (
+                                (401, "not signed by a paired device, or its clock is off"),
+                                (403, "the device is not allowed to read the stats"),
+                                (409, "a replayed request"),
+                                (429, "too many requests from this device"),
+                            )
+                        },
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
+                "Stats": {
+                    "type": "object",
+                    "required": [
+                        "at",
+                        "cameras",
+                        "cameras_online",
+                        "cameras_offline",
+                        "recording",
+                        "recording_problems",
+                        "alarms",
+                        "detections_last_hour",
+                        "pending_alerts",
+                        "edge_paired",
+                        "edge_online",
+                        "edge_queued",
+                        "edge_dropped",
+                        "disk_total_bytes",
+                        "disk_free_bytes",
+                        "recordings_bytes",
+                        "days_fit",
+                    ],
+                    "properties": {
+                        "at": {"type": "string", "format": "date-time"},
+                        "cameras": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "name", "state", "record_mode", "recording"],
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "name": {"type": "string"},
+                                    "state": {"type": "string"},
+                                    "record_mode": {"type": "string"},
+                                    "recording": {
+                                        "enum": ["recording", "waiting", "failing", "standby", "off"],
+                                    },
+                                },
+                            },
+                        },
+                        "alarms": {"type": "array", "items": {"type": "string"}},
+                        "days_fit": {"type": ["number", "null"]},
+                        "disk_total_bytes": {"type": ["integer", "null"]},
+                        "disk_free_bytes": {"type": ["integer", "null"]},
+                        **{
+                            key: {"type": "integer", "minimum": 0}
+                            for key in (
+                                "cameras_online",
+                                "cameras_offline",
+                                "recording",
+                                "recording_problems",
+                                "detections_last_hour",
+                                "pending_alerts",
+                                "edge_paired",
+                                "edge_online",
+                                "edge_queued",
+                                "edge_dropped",
+                                "recordings_bytes",
+                            )
+                        },
+                    },
+                },
                 "Heartbeat": {
                     "type": "object",
                     "additionalProperties": False,

@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -34,6 +35,16 @@ TOKEN_CACHE_S = 2.0
 DEFAULT_HEARTBEAT_INTERVAL_S = 30.0
 #: A device is online while it was heard from within this many heartbeat intervals.
 ONLINE_INTERVALS = 3
+
+
+@dataclass(frozen=True)
+class EdgeSummary:
+    """The paired devices in figures."""
+
+    paired: int
+    online: int
+    queued: int  # detections waiting in the agents' spools, as their last heartbeats said
+    dropped: int  # detections the agents' full spools dropped
 
 
 def _online(row: EdgeDeviceRow, now: datetime) -> bool:
@@ -133,6 +144,21 @@ class EdgeService:
         now = self._clock()
         return self._db.read(
             lambda s: [_device(r, now) for r in s.scalars(select(EdgeDeviceRow).order_by(EdgeDeviceRow.device_id))]
+        )
+
+    def summary(self) -> EdgeSummary:
+        """Counts over the paired (not revoked) devices, for the overview and monitoring: no device details."""
+        now = self._clock()
+        rows = self._db.read(
+            lambda s: [
+                _device(r, now) for r in s.scalars(select(EdgeDeviceRow).where(EdgeDeviceRow.revoked_at.is_(None)))
+            ]
+        )
+        return EdgeSummary(
+            paired=len(rows),
+            online=sum(d.online for d in rows),
+            queued=sum(d.queue_length or 0 for d in rows),
+            dropped=sum(d.dropped or 0 for d in rows),
         )
 
     def record_heartbeat(self, heartbeat: Heartbeat, received_at: datetime, skew_s: float) -> None:

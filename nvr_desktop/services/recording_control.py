@@ -8,6 +8,7 @@ is the pure RecordingPolicy.wants_recording (continuous, weekly schedule, events
 
 from __future__ import annotations
 
+import enum
 import logging
 import queue
 import threading
@@ -77,6 +78,15 @@ class Alarm:
     kind: str  # "disk full" or "storage"
     message: str
     since: datetime
+
+
+class RecordingHealth(enum.StrEnum):
+    """How a camera's recording is doing, for the overview and monitoring."""
+
+    RECORDING = "recording"  # writing footage now
+    WAITING = "waiting"  # should record, but the camera sends nothing (offline, connecting)
+    FAILING = "failing"  # should record, but writing fails (disk full, folder gone)
+    STANDBY = "standby"  # schedule or event recording, not recording now
 
 
 @dataclass
@@ -245,6 +255,22 @@ class RecordingControl:
         """Cameras writing footage now."""
         with self._lock:
             return {cid for cid, run in self._runs.items() if run.armed and run.segment_id is not None}
+
+    def recording_health(self) -> dict[int, RecordingHealth]:
+        """Each camera that has a recording policy: writing, waiting for its camera, failing to write, or standing by
+        (a schedule or event camera outside its recording time)."""
+        with self._lock:
+            health: dict[int, RecordingHealth] = {}
+            for cid, run in self._runs.items():
+                if not run.armed:
+                    health[cid] = RecordingHealth.STANDBY
+                elif cid in self._storage_failures:
+                    health[cid] = RecordingHealth.FAILING
+                elif run.segment_id is not None:
+                    health[cid] = RecordingHealth.RECORDING
+                else:
+                    health[cid] = RecordingHealth.WAITING
+            return health
 
     def manual_camera_ids(self) -> set[int]:
         """Cameras with a manual recording running."""

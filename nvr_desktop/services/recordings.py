@@ -35,12 +35,14 @@ from nvr_desktop.media.recorder import probe_recording
 
 if TYPE_CHECKING:
     from nvr_desktop.media.export import ExportResult
+from sqlalchemy import func, select
+
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.storage import recordings as idx
 from nvr_desktop.storage import repositories as repo
 from nvr_desktop.storage.database import Database
-from nvr_desktop.storage.schema import utcnow
+from nvr_desktop.storage.schema import SegmentRow, utcnow
 
 log = logging.getLogger("services.recordings")
 _NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}_\d{6}Z)(?:-\d+)?\.mp4$")
@@ -315,6 +317,10 @@ class RecordingService:
                     log.info("retention deleted %s (%s)", seg.path.name, plan.reasons.get(seg.id, ""))
             freed = sum(d.bytes for d in deleted)
             return RetentionReport(tuple(deleted), freed, plan.still_short_bytes, free + freed)
+
+    def stored_bytes(self) -> int:
+        """Bytes of footage in the index."""
+        return int(self._db.read(lambda s: s.scalar(select(func.coalesce(func.sum(SegmentRow.bytes), 0)))) or 0)
 
     def forecast_days(self) -> float | None:
         """Days of footage the disk holds at the last day's write rate (quota or free space plus what is stored)."""

@@ -31,6 +31,7 @@ from nvr_desktop.ui.dialogs.users import UsersDialog
 from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
 from nvr_desktop.ui.labels import error_text, role_label
 from nvr_desktop.ui.models.camera_tree import CAMERA_ID_ROLE, CameraTreeModel
+from nvr_desktop.ui.overview import OverviewPanel
 from nvr_desktop.ui.playback.window import PlaybackWindow
 from nvr_desktop.ui.wall.ports import LiveFactory
 from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
@@ -170,6 +171,14 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.alert_notifier = AlertNotifier(self.alert_banner, self.tray)
         self.event_panel.alertRaised.connect(self.alert_notifier.notify)
+        services, principal = self._services, self.principal
+        self.overview_panel = OverviewPanel(lambda: services.overview.snapshot(principal), self)
+        self.overview_dock = QDockWidget(self.tr("Overview"), self)
+        self.overview_dock.setObjectName("overviewDock")
+        self.overview_dock.setWidget(self.overview_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.overview_dock)
+        self.tabifyDockWidget(self.event_dock, self.overview_dock)
+        self.event_dock.raise_()
 
     def _build_status_bar(self) -> None:
         self.user_label = QLabel(
@@ -255,6 +264,10 @@ class MainWindow(QMainWindow):
         toggle_events.setText(self.tr("&Events and alerts"))
         toggle_events.setShortcut(QKeySequence("Ctrl+E"))
         self.view_menu.addAction(toggle_events)
+        toggle_overview = self.overview_dock.toggleViewAction()
+        toggle_overview.setText(self.tr("&Overview"))
+        toggle_overview.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.view_menu.addAction(toggle_overview)
 
         self.cameras_menu = bar.addMenu(self.tr("&Cameras"))
         self.action_add_camera = QAction(self.tr("&Add camera…"), self)
@@ -546,6 +559,7 @@ class MainWindow(QMainWindow):
         """Stop painting and close every camera connection (bounded wait)."""
         self._recording_timer.stop()
         self.event_panel.release()
+        self.overview_panel.release()
         if self.tray is not None:
             self.tray.hide()
         if self._playback is not None:

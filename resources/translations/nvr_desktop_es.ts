@@ -61,7 +61,7 @@
 <context>
     <name>AlertTableModel</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/models.py" line="+210"/>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="+222"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
@@ -178,7 +178,7 @@
 <context>
     <name>EventLabels</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/models.py" line="-187"/>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="-199"/>
         <source>New</source>
         <translation>Nuevo</translation>
     </message>
@@ -273,7 +273,7 @@
         <translation>Eventos</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Note (what you saw or did)</source>
         <translation>Nota (lo que vio o hizo)</translation>
     </message>
@@ -288,7 +288,7 @@
         <translation>Re&amp;solver</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+47"/>
         <source>Camera %1</source>
         <translation>Cámara %1</translation>
     </message>
@@ -298,7 +298,7 @@
         <translation>Todas las cámaras</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+164"/>
         <source>You may not acknowledge events of this camera</source>
         <translation>No puede reconocer eventos de esta cámara</translation>
     </message>
@@ -326,7 +326,7 @@
 <context>
     <name>EventTableModel</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/models.py" line="+79"/>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="+91"/>
         <source>Snapshot</source>
         <translation>Captura</translation>
     </message>
@@ -522,7 +522,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+134"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+135"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -538,7 +538,12 @@
         <translation>Eventos y alertas</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
+        <source>Overview</source>
+        <translation>Resumen</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Logged in as %1 (%2)</source>
         <translation>Sesión iniciada como %1 (%2)</translation>
     </message>
@@ -609,6 +614,11 @@
         <location line="+3"/>
         <source>&amp;Events and alerts</source>
         <translation>&amp;Eventos y alertas</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Overview</source>
+        <translation>&amp;Resumen</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -753,6 +763,152 @@
         <location line="+3"/>
         <source>Recording until you stop it.</source>
         <translation>Grabando hasta que la detenga.</translation>
+    </message>
+</context>
+<context>
+    <name>Overview</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/overview.py" line="+64"/>
+        <source>Live</source>
+        <translation>En directo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connecting</source>
+        <translation>Conectando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reconnecting</source>
+        <translation>Reconectando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offline</source>
+        <translation>Sin conexión</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong password</source>
+        <translation>Contraseña incorrecta</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unsupported codec</source>
+        <translation>Códec no compatible</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not connected</source>
+        <translation>No conectada</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unknown</source>
+        <translation>Desconocido</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Recording</source>
+        <translation>Grabando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for the camera</source>
+        <translation>Esperando a la cámara</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot write</source>
+        <translation>No puede escribir</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Standing by</source>
+        <translation>En espera</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Off</source>
+        <translation>Apagada</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewPanel</name>
+    <message>
+        <location line="+42"/>
+        <source>cameras online</source>
+        <translation>cámaras en línea</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cameras offline</source>
+        <translation>cámaras sin conexión</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>recording</source>
+        <translation>grabando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>recording problems</source>
+        <translation>problemas de grabación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>detections in the last hour</source>
+        <translation>detecciones en la última hora</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pending alerts</source>
+        <translation>alertas pendientes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>edge devices online</source>
+        <translation>dispositivos edge en línea</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>free on the recordings disk</source>
+        <translation>libre en el disco de grabaciones</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Camera</source>
+        <translation>Cámara</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Connection</source>
+        <translation>Conexión</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Recording</source>
+        <translation>Grabando</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>%1 days fit</source>
+        <translation>caben %1 días</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%1 detections wait in the edge devices&apos; queues.</source>
+        <translation>%1 detecciones esperan en las colas de los dispositivos edge.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Footage in finished segments: %1.</source>
+        <translation>Grabación en segmentos terminados: %1.</translation>
     </message>
 </context>
 <context>
