@@ -345,6 +345,7 @@ def openapi_document() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "required": ["detection", "snapshot"],
+                                    "additionalProperties": False,
                                     "properties": {
                                         "detection": {"type": "string", "contentMediaType": "application/json"},
                                         "snapshot": {"type": "string", "contentMediaType": "image/jpeg"},
