@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 import ssl
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -96,6 +97,10 @@ class Services:
             self.recordings, self.access, self.audit, principal, event_marks=self.events.timeline_marks
         )
 
+    def ensure_listener(self) -> EdgeListener | None:
+        """Start the edge listener in the running app if a device was paired since (see ensure_listener)."""
+        return ensure_listener(self)
+
     def close(self) -> None:
         """Stop every service and release files."""
         if self.runtime is not None:
@@ -121,6 +126,7 @@ class Runtime:
     reports: ReportScheduler | None = None
     _webhook_listener: AlertListener | None = field(default=None, repr=False)
     advertiser: Advertiser | None = None
+    listener_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def camera_stats(self, camera_id: int) -> StreamStats | None:
         """The camera's connection figures, as the stream engine last reported them."""
@@ -137,10 +143,11 @@ class Runtime:
     def close(self) -> None:
         """Stop the listener (and its zeroconf advertisement) and recording decisions, then the streams (recorders
         finish their files), then index the last recorder events."""
-        if self.advertiser is not None:
-            self.advertiser.close()
-        if self.listener is not None:
-            self.listener.stop()
+        with self.listener_lock:
+            if self.advertiser is not None:
+                self.advertiser.close()
+            if self.listener is not None:
+                self.listener.stop()
         if self.alerting is not None:
             self.alerting.attach_recorder(None)
             if self._webhook_listener is not None:
@@ -205,6 +212,22 @@ def start_advertiser(services: Services, listener: EdgeListener | None) -> Adver
     advertiser = Advertiser(listener.port, tls=bool(cfg.tls_cert and cfg.tls_key), host=cfg.host)
     advertiser.start()
     return advertiser
+
+
+def ensure_listener(services: Services) -> EdgeListener | None:
+    """Start the listener (and its advertisement) in the running app once a first device is paired, so pairing
+    needs no restart; the GUI calls it after pairing and both the GUI and the headless service every few seconds
+    (pairing may come from the CLI). Returns the running listener, if any."""
+    runtime = services.runtime
+    if runtime is None:
+        return None
+    with runtime.listener_lock:
+        if runtime.listener is None:
+            runtime.listener = start_listener(services)
+            if runtime.listener is not None:
+                log.info("the first edge device is paired: the listener started")
+                runtime.advertiser = start_advertiser(services, runtime.listener)
+        return runtime.listener
 
 
 def start_runtime(services: Services) -> Runtime:

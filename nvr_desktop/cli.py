@@ -598,7 +598,7 @@ def run_headless(
         _first_run_admin(services, passwords or PasswordInput(sys.stdin), out)
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        from nvr_desktop.app import start_runtime
+        from nvr_desktop.app import ensure_listener, start_runtime
 
         runtime = start_runtime(services)
         services.audit.record(f"service:{getpass.getuser()}", "service.start", detail="headless")
@@ -606,7 +606,11 @@ def run_headless(
         out.write(f"recordings in {services.recordings.root}\n")
         out.flush()
         shown: set[str] = set()
+        ticks = 0
         while not stop.wait(0.5):
+            ticks += 1
+            if ticks % 10 == 0:  # a device paired from the CLI meanwhile starts the listener within 5 s
+                ensure_listener(services)
             alarms = {a.message for a in runtime.recording.alarms()}
             for message in sorted(alarms - shown):
                 out.write(f"ALARM: {message}\n")

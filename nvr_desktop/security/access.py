@@ -12,6 +12,9 @@ from nvr_desktop.storage import repositories as repo
 from nvr_desktop.storage.database import Database
 from nvr_desktop.storage.schema import UserRow
 
+#: How a refusal names a permission whose value does not read well on its own.
+_PHRASES = {Permission.MANAGE_EDGE: "manage edge devices"}
+
 
 def owner_principal(os_user: str) -> Principal:
     """The owner of the data folder acting through the CLI: full rights, audited as cli:<os user>."""
@@ -61,7 +64,7 @@ class AccessControl:
                 success=False,
                 detail=f"missing permission {permission.value}",
             )
-            what = permission.value.replace("_", " ")
+            what = _PHRASES.get(permission, permission.value.replace("_", " "))
             where = f" on camera {camera_id}" if camera_id is not None else ""
             raise PermissionDeniedError(f"user '{fresh.name}' ({fresh.role.value}) is not allowed to {what}{where}")
         return fresh

@@ -27,6 +27,7 @@ from nvr_desktop.core.models import Principal
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
+from nvr_desktop.ui.dialogs.edge_devices import EdgeDevicesDialog
 from nvr_desktop.ui.dialogs.users import UsersDialog
 from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
 from nvr_desktop.ui.labels import error_text, role_label
@@ -310,6 +311,13 @@ class MainWindow(QMainWindow):
             self.action_playback.setToolTip(self.tr("Your role cannot play back recordings"))
         self.action_playback.triggered.connect(self.show_playback)
         self.tools_menu.insertAction(self.action_users, self.action_playback)
+        self.action_edge = QAction(self.tr("&Edge devices…"), self)
+        self.action_edge.setObjectName("actionEdgeDevices")
+        self.action_edge.setEnabled(self.principal.can(Permission.MANAGE_EDGE))
+        if not self.action_edge.isEnabled():
+            self.action_edge.setToolTip(self.tr("Only administrators can pair edge devices"))
+        self.action_edge.triggered.connect(self.show_edge_devices)
+        self.tools_menu.addAction(self.action_edge)
         self.tools_menu.setToolTipsVisible(True)
 
         self.help_menu = bar.addMenu(self.tr("&Help"))
@@ -429,6 +437,17 @@ class MainWindow(QMainWindow):
         self._open(dialog)
         return dialog
 
+    def show_edge_devices(self) -> EdgeDevicesDialog:
+        """Open the edge devices (admins only); a first pairing starts the listener without a restart."""
+        dialog = EdgeDevicesDialog(self._services, self.principal, self)
+        dialog.paired.connect(lambda _device: self.ensure_listener())
+        self._open(dialog)
+        return dialog
+
+    def ensure_listener(self) -> None:
+        """Start the edge listener if a device was paired since the app started."""
+        self._services.ensure_listener()
+
     def show_about(self) -> AboutDialog:
         """Open Help > About."""
         dialog = AboutDialog(self)
@@ -512,6 +531,8 @@ class MainWindow(QMainWindow):
         self.alarm_label.setVisible(bool(alarms))
         if self._storage_polls % 30 == 0:
             self._show_storage()
+        if self._storage_polls % 10 == 5:
+            self.ensure_listener()  # a device paired from the CLI while the window is open
         self._storage_polls += 1
         selected = self.wall.selected
         manual = self._recording.manual_camera_ids()

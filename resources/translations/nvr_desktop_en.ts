@@ -45,7 +45,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+229"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+230"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>
@@ -53,7 +53,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+103"/>
+        <location line="+110"/>
         <source>%n camera(s)</source>
         <translation>
             <numerusform>%n camera</numerusform>

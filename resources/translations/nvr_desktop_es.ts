@@ -176,6 +176,109 @@
     </message>
 </context>
 <context>
+    <name>EdgeDevicesDialog</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/edge_devices.py" line="+145"/>
+        <source>Edge devices</source>
+        <translation>Dispositivos edge</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Device</source>
+        <translation>Dispositivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Camera</source>
+        <translation>Cámara</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last seen</source>
+        <translation>Visto por última vez</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Queue</source>
+        <translation>Cola</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dropped</source>
+        <translation>Descartadas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Temperature</source>
+        <translation>Temperatura</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Version</source>
+        <translation>Versión</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Pair a device…</source>
+        <translation>&amp;Emparejar un dispositivo…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Revoke</source>
+        <translation>&amp;Revocar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Revoked</source>
+        <translation>Revocado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Online</source>
+        <translation>En línea</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Never seen</source>
+        <translation>Nunca visto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Offline</source>
+        <translation>Sin conexión</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Revoke device</source>
+        <translation>Revocar dispositivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Revoke %1? Its requests are refused from now on; pairing it again needs a new id.</source>
+        <translation>¿Revocar %1? Sus peticiones se rechazan desde ahora; para emparejarlo otra vez necesita un id nuevo.</translation>
+    </message>
+</context>
+<context>
     <name>EventLabels</name>
     <message>
         <location filename="../../nvr_desktop/ui/events/models.py" line="-199"/>
@@ -522,7 +625,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+135"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+136"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -642,12 +745,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+234"/>
+        <location line="+254"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-231"/>
+        <location line="-251"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
@@ -680,6 +783,16 @@
         <location line="+5"/>
         <source>Your role cannot play back recordings</source>
         <translation>Su rol no permite reproducir grabaciones</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Edge devices…</source>
+        <translation>Dispositivos &amp;edge…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Only administrators can pair edge devices</source>
+        <translation>Solo los administradores pueden emparejar dispositivos edge</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -730,12 +843,12 @@
         <translation>No hay vistas guardadas</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+117"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Stop &amp;recording</source>
         <translation>Detener &amp;grabación</translation>
     </message>
@@ -909,6 +1022,69 @@
         <location line="+4"/>
         <source>Footage in finished segments: %1.</source>
         <translation>Grabación en segmentos terminados: %1.</translation>
+    </message>
+</context>
+<context>
+    <name>PairDialog</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/edge_devices.py" line="-214"/>
+        <source>Pair an edge device</source>
+        <translation>Emparejar un dispositivo edge</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>for example pi-front-door</source>
+        <translation>por ejemplo pi-puerta-principal</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>optional, shown in lists</source>
+        <translation>opcional, se muestra en las listas</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No camera</source>
+        <translation>Sin cámara</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Copy token</source>
+        <translation>&amp;Copiar token</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Device id:</source>
+        <translation>Id del dispositivo:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name:</source>
+        <translation>Nombre:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Camera:</source>
+        <translation>Cámara:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Pair</source>
+        <translation>&amp;Emparejar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Put this token in the agent&apos;s token file now. It is shown only this once: the desktop keeps it in the system keyring and never displays it again.</source>
+        <translation>Ponga ahora este token en el archivo de token del agente. Solo se muestra esta vez: el escritorio lo guarda en el llavero del sistema y no vuelve a mostrarlo.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Done</source>
+        <translation>Hecho</translation>
     </message>
 </context>
 <context>
