@@ -4,7 +4,7 @@
 <context>
     <name>AlertNotifier</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/events/panel.py" line="+99"/>
+        <location filename="../../nvr_desktop/ui/events/panel.py" line="+100"/>
         <source>%1 on %2: %n detection(s)</source>
         <translation>
             <numerusform>%1 on %2: %n detection</numerusform>

@@ -37,7 +37,7 @@
 <context>
     <name>AlertBanner</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/panel.py" line="+72"/>
+        <location filename="../../nvr_desktop/ui/events/panel.py" line="+73"/>
         <source>Dismiss</source>
         <translation>Descartar</translation>
     </message>
@@ -376,7 +376,12 @@
         <translation>Eventos</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
+        <source>Summary</source>
+        <translation>Resumen del periodo</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Note (what you saw or did)</source>
         <translation>Nota (lo que vio o hizo)</translation>
     </message>
@@ -391,7 +396,7 @@
         <translation>Re&amp;solver</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+63"/>
         <source>Camera %1</source>
         <translation>Cámara %1</translation>
     </message>
@@ -1349,6 +1354,119 @@
         <location line="+4"/>
         <source>Range chosen: %1 to %2</source>
         <translation>Intervalo elegido: %1 a %2</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryView</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/events/summary.py" line="+48"/>
+        <source>Last 15 minutes</source>
+        <translation>Últimos 15 minutos</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last hour</source>
+        <translation>Última hora</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 24 hours</source>
+        <translation>Últimas 24 horas</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 7 days</source>
+        <translation>Últimos 7 días</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export &amp;CSV…</source>
+        <translation>Exportar &amp;CSV…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export &amp;JSON…</source>
+        <translation>Exportar &amp;JSON…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Scope</source>
+        <translation>Ámbito</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Detections</source>
+        <translation>Detecciones</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Alerts</source>
+        <translation>Alertas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Info</source>
+        <translation>Información</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Warning</source>
+        <translation>Advertencia</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Critical</source>
+        <translation>Crítica</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pending</source>
+        <translation>Pendiente</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>All</source>
+        <translation>Todo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Camera</source>
+        <translation>Cámara</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Device</source>
+        <translation>Dispositivo</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Alerts pending now: %1. Edge devices heard from: %2.</source>
+        <translation>Alertas pendientes ahora: %1. Dispositivos edge que se han comunicado: %2.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Export the summary</source>
+        <translation>Exportar el resumen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Could not save the summary: %1</source>
+        <translation>No se pudo guardar el resumen: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saved %1.</source>
+        <translation>Guardado %1.</translation>
     </message>
 </context>
 <context>

@@ -39,6 +39,7 @@ from nvr_desktop.ui.events.models import (
     ThumbnailCache,
     severity_label,
 )
+from nvr_desktop.ui.events.summary import SummaryView
 from nvr_desktop.ui.labels import error_text
 
 if TYPE_CHECKING:
@@ -177,6 +178,9 @@ class EventPanel(QWidget):
         self.tabs.setObjectName("eventTabs")
         self.tabs.addTab(self.alerts_view, self.tr("Alerts"))
         self.tabs.addTab(self.events_view, self.tr("Events"))
+        self.summary = SummaryView(self._services, self.principal, self)
+        self.tabs.addTab(self.summary, self.tr("Summary"))
+        self.tabs.currentChanged.connect(self._summary_shown)
         self.tabs.currentChanged.connect(self._update_buttons)
         # Room for at least two event rows with their thumbnails under the header.
         self.tabs.setMinimumHeight(2 * (self.thumbnails.size.height() + 8) + 70)
@@ -208,6 +212,22 @@ class EventPanel(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.status_label)
         self._update_buttons()
+
+    def _summary_shown(self) -> None:
+        on_summary = self.tabs.currentWidget() is self.summary
+        # The filters and the acknowledge row belong to the tables; the summary has its own period.
+        for widget in (
+            self.camera_combo,
+            self.device_combo,
+            self.range_combo,
+            self.state_combo,
+            self.note_edit,
+            self.ack_button,
+            self.resolve_button,
+        ):
+            widget.setVisible(not on_summary)
+        if on_summary:
+            self.summary.refresh()
 
     def _say(self, text: str) -> None:
         self.status_label.setText(text)

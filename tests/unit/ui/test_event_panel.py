@@ -4,6 +4,7 @@ rights, the alert banner; screenshots under /tmp/event_shots."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -283,3 +284,29 @@ def test_the_main_window_docks_the_panel_and_shows_alerts_in_its_banner(
     qtbot.mouseClick(window.alert_banner.close_button, Qt.MouseButton.LeftButton)
     assert window.alert_banner.isHidden()
     window.close()
+
+
+def test_the_summary_tab_counts_the_period_and_exports_csv_and_json(
+    qtbot: QtBot, english: QApplication, site: Site, tmp_path: Path
+) -> None:
+    panel = open_panel(qtbot, site.services, site.admin)
+    panel.tabs.setCurrentWidget(panel.summary)  # building the report when the tab is shown
+    summary = panel.summary
+    assert summary.report is not None
+    rows = {
+        (summary.table.item(r, 0).text(), summary.table.item(r, 1).text()): summary.table.item(r, 2).text()
+        for r in range(summary.table.rowCount())
+    }
+    assert rows[("All", "—")] == "4"
+    assert rows[("Camera", "Front gate")] == "3" and rows[("Camera", "Back yard")] == "1"
+    assert rows[("Device", "pi-gate")] == "3"
+    assert not panel.ack_button.isEnabled(), "nothing to acknowledge on the summary"
+    csv_text = summary.export(tmp_path / "summary.csv", "csv").read_text(encoding="utf-8")
+    assert csv_text.splitlines()[0].startswith("scope,key,name,detections,alerts")
+    doc = json.loads(summary.export(tmp_path / "summary.json", "json").read_text(encoding="utf-8"))
+    assert doc["total"]["detections"] == 4 and doc["total"]["alerts"] == 1
+    panel.resize(1100, 420)
+    shot(panel, "event_panel_summary_en.png")
+    summary.period_combo.setCurrentIndex(0)  # the last 15 minutes still hold them all
+    assert summary.report is not None and summary.report.total.detections == 4
+    panel.release()
