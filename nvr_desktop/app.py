@@ -38,6 +38,7 @@ from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
+from nvr_desktop.services.onboarding import OnboardingService
 from nvr_desktop.services.recording_control import RecordingControl
 from nvr_desktop.services.recordings import RecordingService
 from nvr_desktop.services.views import ViewService
@@ -65,6 +66,7 @@ class Services:
     users: UserService
     vault: CredentialVault
     cameras: CameraService
+    onboarding: OnboardingService
     views: ViewService
     recordings: RecordingService
     edge: EdgeService
@@ -297,6 +299,7 @@ def build_services(
         users=users,
         vault=vault,
         cameras=cameras,
+        onboarding=OnboardingService(cameras, access, audit, secrets),
         views=views,
         recordings=recordings,
         edge=EdgeService(db, audit, access, vault),
