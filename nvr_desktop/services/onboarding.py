@@ -19,6 +19,8 @@ from nvr_desktop.core.roles import Permission
 from nvr_desktop.core.templates import BrandTemplate, expand
 from nvr_desktop.core.urls import SecretRegistry, parse_stream_url, with_credentials
 from nvr_desktop.media.probe import PROBE_TIMEOUT_S, ProbeResult, probe_stream
+from nvr_desktop.net.onvif import DiscoveryMatch, FoundDevice, OnvifClient, OnvifDevice, merge_results, ws_discover
+from nvr_desktop.net.scan import CAMERA_PORTS, NetworkScanner, ScanHit
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.services.cameras import CameraService, CameraSpec
@@ -112,8 +114,26 @@ def dvr_candidates(
     ]
 
 
+def onvif_candidate(
+    device: OnvifDevice, *, name: str = "", username: str | None = None, password: str | None = None
+) -> Candidate:
+    """The camera an ONVIF device becomes: its largest profile as the main stream, its smallest as the sub-stream."""
+    main, sub = device.main_and_sub()
+    if main is None:
+        raise ValidationError("the device reported no video profile with a stream URI")
+    label = name.strip() or " ".join(x for x in (device.info.manufacturer, device.info.model) if x) or device.host
+    return Candidate(
+        name=label[:128],
+        main_url=device.stream_uris[main.token],
+        sub_url=device.stream_uris[sub.token] if sub is not None else None,
+        username=username or None,
+        password=password or None,
+        brand="onvif",
+    )
+
+
 class OnboardingService:
-    """Probe and add cameras for a user allowed to manage cameras."""
+    """Find, probe and add cameras for a user allowed to manage cameras."""
 
     def __init__(
         self,
@@ -123,6 +143,8 @@ class OnboardingService:
         secrets: SecretRegistry,
         prober: Prober = probe_stream,
         probe_timeout_s: float = PROBE_TIMEOUT_S,
+        scanner: NetworkScanner | None = None,
+        onvif_timeout_s: float = 5.0,
     ) -> None:
         self._cameras = cameras
         self._access = access
@@ -130,6 +152,48 @@ class OnboardingService:
         self._secrets = secrets
         self._prober = prober
         self._timeout = probe_timeout_s
+        self.scanner = scanner or NetworkScanner()
+        self._onvif_timeout = onvif_timeout_s
+
+    # ---- finding devices ----
+
+    def scan(
+        self, actor: Principal, text: str, *, ports: Sequence[int] = CAMERA_PORTS, confirm: bool = False
+    ) -> list[ScanHit]:
+        """nmap scan of a range the user typed and confirmed (audited)."""
+        fresh = self._access.require(actor, Permission.MANAGE_CAMERAS, action="camera.scan")
+        hits = self.scanner.scan(text, ports=ports, confirm=confirm)
+        self._audit.record(fresh.name, "camera.scan", text.strip()[:64], detail=f"hosts={len(hits)}")
+        return hits
+
+    def discover_onvif(
+        self,
+        actor: Principal,
+        *,
+        timeout_s: float = 3.0,
+        target: tuple[str, int] | None = None,
+        interface: str | None = None,
+    ) -> list[DiscoveryMatch]:
+        """WS-Discovery probe (multicast by default; target: unicast to one address)."""
+        self._access.require(actor, Permission.MANAGE_CAMERAS, action="camera.discover")
+        if target is None:
+            return ws_discover(timeout_s=timeout_s, interface=interface)
+        return ws_discover(timeout_s=timeout_s, target=target, interface=interface)
+
+    def merge(self, hits: Sequence[ScanHit], matches: Sequence[DiscoveryMatch]) -> list[FoundDevice]:
+        """One row per host from the scan and the discovery."""
+        return merge_results(hits, matches)
+
+    def describe_onvif(
+        self, actor: Principal, xaddr: str, *, username: str | None = None, password: str | None = None
+    ) -> OnvifDevice:
+        """Ask an ONVIF device (with the user's credentials) for its identity, profiles and stream URIs."""
+        self._access.require(actor, Permission.MANAGE_CAMERAS, action="camera.onvif")
+        self._secrets.add(password)
+        with OnvifClient(xaddr, username, password, timeout_s=self._onvif_timeout) as client:
+            return client.describe()
+
+    # ---- probing and adding ----
 
     def probe(
         self,
