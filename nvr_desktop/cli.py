@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import json
 import os
@@ -411,17 +410,14 @@ class Cli:
         return 0 if result.ok else 10
 
     def _add_dvr(self, args: argparse.Namespace) -> int:
-        from nvr_desktop.core.templates import custom_template, template_for
-        from nvr_desktop.services.onboarding import BulkProgress, dvr_candidates
+        from nvr_desktop.services.onboarding import BulkProgress
 
-        template = template_for(args.brand)
-        if args.path:
-            custom = custom_template(args.path, args.sub_path, port=template.port)
-            template = dataclasses.replace(custom, brand=template.brand, label=template.label)
         password = self.passwords.read("device password", use_stdin=True) if args.password_stdin else None
-        candidates = dvr_candidates(
-            template,
+        candidates = self.s.onboarding.dvr_candidates(
+            args.brand,
             args.host,
+            path=args.path,
+            sub_path=args.sub_path,
             port=args.port,
             channels=args.channels,
             first_channel=args.first_channel,

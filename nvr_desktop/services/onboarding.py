@@ -12,11 +12,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
 
 from nvr_desktop.core.errors import NvrError, ValidationError
 from nvr_desktop.core.models import Camera, Principal
 from nvr_desktop.core.roles import Permission
-from nvr_desktop.core.templates import BrandTemplate, expand
+from nvr_desktop.core.templates import TEMPLATES, BrandTemplate, custom_template, expand, template_for
 from nvr_desktop.core.urls import SecretRegistry, parse_stream_url, with_credentials
 from nvr_desktop.media.probe import PROBE_TIMEOUT_S, ProbeResult, probe_stream
 from nvr_desktop.net.onvif import DiscoveryMatch, FoundDevice, OnvifClient, OnvifDevice, merge_results, ws_discover
@@ -115,10 +117,23 @@ def dvr_candidates(
 
 
 def onvif_candidate(
-    device: OnvifDevice, *, name: str = "", username: str | None = None, password: str | None = None
+    device: OnvifDevice,
+    *,
+    main_token: str | None = None,
+    name: str = "",
+    username: str | None = None,
+    password: str | None = None,
 ) -> Candidate:
-    """The camera an ONVIF device becomes: its largest profile as the main stream, its smallest as the sub-stream."""
+    """The camera an ONVIF device becomes: the chosen profile (default: the largest) as the main stream, the
+    smallest other one as the sub-stream."""
     main, sub = device.main_and_sub()
+    if main_token is not None:
+        usable = [p for p in device.profiles if p.token in device.stream_uris]
+        chosen = next((p for p in usable if p.token == main_token), None)
+        if chosen is None:
+            raise ValidationError(f"the device has no profile {main_token!r} with a stream URI")
+        others = [p for p in usable if p.token != main_token]
+        main, sub = chosen, (min(others, key=lambda p: p.width * p.height) if others else None)
     if main is None:
         raise ValidationError("the device reported no video profile with a stream URI")
     label = name.strip() or " ".join(x for x in (device.info.manufacturer, device.info.model) if x) or device.host
@@ -192,6 +207,56 @@ class OnboardingService:
         self._secrets.add(password)
         with OnvifClient(xaddr, username, password, timeout_s=self._onvif_timeout) as client:
             return client.describe()
+
+    # ---- candidates (the UI builds them through the service: it never imports the media layer) ----
+
+    @staticmethod
+    def manual_candidate(
+        name: str,
+        main_url: str,
+        sub_url: str | None = None,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        brand: str = "generic",
+    ) -> Candidate:
+        """A typed URL as a candidate (credentials inside the URL move beside it)."""
+        main = parse_stream_url(main_url)
+        sub = parse_stream_url(sub_url) if sub_url and sub_url.strip() else None
+        return Candidate(
+            name=name.strip() or (urlsplit(main.url).hostname or "Camera"),
+            main_url=main.url,
+            sub_url=sub.url if sub else None,
+            username=username or main.username or None,
+            password=password or main.password or None,
+            brand=brand,
+        )
+
+    @staticmethod
+    def dvr_candidates(
+        brand: str, host: str, *, path: str | None = None, sub_path: str | None = None, **kwargs: Any
+    ) -> list[Candidate]:
+        """One candidate per channel from a brand's template, or from the user's own path (with {channel})."""
+        template = template_for(brand)
+        if path and path.strip():
+            custom = custom_template(path, sub_path, port=template.port)
+            template = replace(custom, brand=template.brand, label=template.label)
+        return dvr_candidates(template, host, **kwargs)
+
+    @staticmethod
+    def onvif_candidate(device: OnvifDevice, **kwargs: Any) -> Candidate:
+        """The camera an ONVIF device becomes (see the module function)."""
+        return onvif_candidate(device, **kwargs)
+
+    @staticmethod
+    def brands() -> list[tuple[str, str]]:
+        """(brand, label) of the templates that build URLs from a host and channel."""
+        return [(t.brand, t.label) for t in TEMPLATES.values() if t.expandable]
+
+    @staticmethod
+    def template_url(brand: str, host: str, port: int) -> str:
+        """Channel 1's main URL of a brand at host:port (a starting point for the manual page)."""
+        return expand(template_for(brand), host, port=port)[0].main_url
 
     # ---- probing and adding ----
 

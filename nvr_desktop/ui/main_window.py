@@ -27,6 +27,7 @@ from nvr_desktop.core.models import Principal
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
+from nvr_desktop.ui.dialogs.add_camera import AddCameraDialog
 from nvr_desktop.ui.dialogs.users import UsersDialog
 from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
 from nvr_desktop.ui.labels import error_text, role_label
@@ -258,14 +259,16 @@ class MainWindow(QMainWindow):
 
         self.cameras_menu = bar.addMenu(self.tr("&Cameras"))
         self.action_add_camera = QAction(self.tr("&Add camera…"), self)
-        # The camera wizard is a later feature: the action is there so the menu shows what is coming.
-        self.action_add_camera.setEnabled(False)
-        if self.principal.can(Permission.MANAGE_CAMERAS):
-            tip = self.tr("Coming with the camera wizard")
+        self.action_add_camera.setObjectName("actionAddCamera")
+        self.action_add_camera.setShortcut(QKeySequence("Ctrl+N"))
+        self.action_add_camera.setEnabled(self.principal.can(Permission.MANAGE_CAMERAS))
+        if self.action_add_camera.isEnabled():
+            tip = self.tr("Add cameras by URL, DVR/NVR channels, network scan or ONVIF discovery")
         else:
             tip = self.tr("Only administrators can add cameras")
         self.action_add_camera.setToolTip(tip)
         self.action_add_camera.setStatusTip(tip)
+        self.action_add_camera.triggered.connect(self.show_add_camera)
         self.cameras_menu.addAction(self.action_add_camera)
         self.cameras_menu.setToolTipsVisible(True)
         self.cameras_menu.addSeparator()
@@ -413,6 +416,13 @@ class MainWindow(QMainWindow):
     def show_users(self) -> UsersDialog:
         """Open the users list (admins only)."""
         dialog = UsersDialog(self._services, self.principal, self)
+        self._open(dialog)
+        return dialog
+
+    def show_add_camera(self) -> AddCameraDialog:
+        """Open the add-camera wizard; the camera list reloads when it closes having added any."""
+        dialog = AddCameraDialog(self._services, self.principal, self)
+        dialog.finished.connect(lambda _result=0, d=dialog: self.refresh_cameras() if d.added else None)
         self._open(dialog)
         return dialog
 
