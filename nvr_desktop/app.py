@@ -39,6 +39,7 @@ from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
 from nvr_desktop.services.onboarding import OnboardingService
+from nvr_desktop.services.ptz import PtzService
 from nvr_desktop.services.recording_control import RecordingControl
 from nvr_desktop.services.recordings import RecordingService
 from nvr_desktop.services.views import ViewService
@@ -67,6 +68,7 @@ class Services:
     vault: CredentialVault
     cameras: CameraService
     onboarding: OnboardingService
+    ptz: PtzService
     views: ViewService
     recordings: RecordingService
     edge: EdgeService
@@ -90,6 +92,7 @@ class Services:
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
+        self.ptz.close()
         self.db.close()
         if self._log_handler is not None:
             logging.getLogger().removeHandler(self._log_handler)
@@ -300,6 +303,7 @@ def build_services(
         vault=vault,
         cameras=cameras,
         onboarding=OnboardingService(cameras, access, audit, secrets),
+        ptz=PtzService(cameras, access, audit, vault, secrets),
         views=views,
         recordings=recordings,
         edge=EdgeService(db, audit, access, vault),

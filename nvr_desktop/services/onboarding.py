@@ -44,6 +44,8 @@ class Candidate:
     brand: str = "generic"
     channel: int | None = None
     transport: str = "tcp"
+    onvif_xaddr: str | None = None
+    onvif_profile: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ def onvif_candidate(
         username=username or None,
         password=password or None,
         brand="onvif",
+        onvif_xaddr=device.xaddr,
+        onvif_profile=main.token,
     )
 
 
@@ -374,6 +378,8 @@ class OnboardingService:
             brand=candidate.brand,
             channel=candidate.channel,
             transport=candidate.transport,
+            onvif_xaddr=candidate.onvif_xaddr,
+            onvif_profile=candidate.onvif_profile,
         )
         try:
             camera = self._cameras.add(actor, spec)

@@ -92,6 +92,7 @@ def test_the_chosen_profile_becomes_a_camera_streaming_real_video(
     (camera,) = result.added
     assert (camera.name, camera.brand, camera.has_password) == ("SimVision SV-PTZ-2", "onvif", True)
     assert camera.main_url == device.stream_uris["prof_main"] and camera.sub_url == device.stream_uris["prof_sub"]
+    assert (camera.onvif_xaddr, camera.onvif_profile, camera.ptz_capable) == (sim.xaddr, "prof_main", True)
     assert result.outcomes[0].probe is not None and result.outcomes[0].probe.width == 640
 
     bridge = StreamBridge()
