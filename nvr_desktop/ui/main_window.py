@@ -34,6 +34,7 @@ from nvr_desktop.ui.labels import error_text, role_label
 from nvr_desktop.ui.models.camera_tree import CAMERA_ID_ROLE, CameraTreeModel
 from nvr_desktop.ui.playback.window import PlaybackWindow
 from nvr_desktop.ui.wall.ports import LiveFactory
+from nvr_desktop.ui.wall.ptz_panel import PtzPanel
 from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
 from nvr_desktop.ui.widgets import app_icon
 
@@ -101,6 +102,11 @@ class MainWindow(QMainWindow):
         self.bridge.stateChanged.connect(self.wall.on_state)
         self.bridge.stateChanged.connect(self.camera_model.set_stream_state)
         self.wall.pageChanged.connect(self._show_page)
+        self.ptz_panel: PtzPanel | None = None
+        if principal.can(Permission.PTZ):
+            self.ptz_panel = PtzPanel(services.ptz, principal, self.wall, services.secrets)
+            self.wall.ptz = self.ptz_panel
+            self.wall.soloChanged.connect(self.ptz_panel.set_camera)
         # The banner tells of alerts when there is no system tray; it sits above the wall and never takes focus.
         self.alert_banner = AlertBanner(self)
         central = QWidget(self)
@@ -562,6 +568,8 @@ class MainWindow(QMainWindow):
             self._playback.release()
             self._playback.close()
             self._playback = None
+        if self.ptz_panel is not None:
+            self.ptz_panel.release()
         self.wall.release()
         self.bridge.stop()
         self._live.close()

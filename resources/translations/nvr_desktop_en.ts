@@ -4,7 +4,7 @@
 <context>
     <name>AddCameraDialog</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/dialogs/add_camera.py" line="+437"/>
+        <location filename="../../nvr_desktop/ui/dialogs/add_camera.py" line="+438"/>
         <source>%n device(s) found</source>
         <translation>
             <numerusform>%n device found</numerusform>
@@ -80,7 +80,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+221"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+227"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>

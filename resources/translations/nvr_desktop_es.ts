@@ -79,12 +79,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+126"/>
+        <location line="+127"/>
         <source>ONVIF</source>
         <translation>ONVIF</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-117"/>
         <source>Cancel adding</source>
         <translation>Cancelar la adición</translation>
     </message>
@@ -99,7 +99,7 @@
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>optional: a smaller stream for the wall</source>
         <translation>opcional: una transmisión más pequeña para el mosaico</translation>
     </message>
@@ -870,7 +870,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+135"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+141"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1368,6 +1368,65 @@
     </message>
 </context>
 <context>
+    <name>PtzPanel</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/wall/ptz_panel.py" line="+87"/>
+        <source>PTZ</source>
+        <extracomment>key -&gt; (pan, tilt, zoom) while held</extracomment>
+        <translation>PTZ</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Tilt up (Up arrow)</source>
+        <translation>Inclinar hacia arriba (flecha arriba)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pan left (Left arrow)</source>
+        <translation>Girar a la izquierda (flecha izquierda)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pan right (Right arrow)</source>
+        <translation>Girar a la derecha (flecha derecha)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tilt down (Down arrow)</source>
+        <translation>Inclinar hacia abajo (flecha abajo)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in (+)</source>
+        <translation>Acercar (+)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out (-)</source>
+        <translation>Alejar (-)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Go</source>
+        <translation>Ir</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>New preset name</source>
+        <translation>Nombre de la nueva posición</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+</context>
+<context>
     <name>Timeline</name>
     <message>
         <location filename="../../nvr_desktop/ui/playback/timeline.py" line="+93"/>
@@ -1465,8 +1524,9 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+596"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+623"/>
         <source>Drag a camera here</source>
+        <extracomment>PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.</extracomment>
         <translation>Arrastre una cámara aquí</translation>
     </message>
     <message>
@@ -1525,7 +1585,7 @@
         <translation>DEMO</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+117"/>
         <source>Full screen</source>
         <translation>Pantalla completa</translation>
     </message>

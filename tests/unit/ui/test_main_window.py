@@ -71,6 +71,7 @@ def test_viewer_sees_only_the_granted_camera_and_no_admin_actions(
     assert not window.action_users.isEnabled()
     assert not window.action_add_camera.isEnabled()
     assert window.action_add_camera.toolTip() == "Only administrators can add cameras"
+    assert window.ptz_panel is None, "viewers get no PTZ controls"
 
 
 def test_add_camera_opens_the_wizard_for_admins(
@@ -78,6 +79,7 @@ def test_add_camera_opens_the_wizard_for_admins(
 ) -> None:
     window = open_window(qtbot, services, admin, make_live)
     assert window.action_add_camera.isEnabled()
+    assert window.ptz_panel is not None and window.wall.ptz is window.ptz_panel
     assert window.camera_count_label.text().startswith("0 camera")
     assert tree_rows(window.camera_model) == {"All cameras": []}
     window.action_add_camera.trigger()
