@@ -69,6 +69,16 @@ def test_discovery_finds_the_simulated_device_and_its_two_profiles(sim: OnvifSim
     assert sim.auth_failures == 0
 
 
+def test_service_addresses_stay_on_the_host_the_user_reached(sim: OnvifSimulator) -> None:
+    """A device naming another host (127.0.0.2: still loopback, where nothing listens) for its services is not
+    followed there: requests keep going to the address the user typed."""
+    sim.reported_host = "127.0.0.2"
+    with OnvifClient(sim.xaddr, RTSP_USER, RTSP_PASSWORD, timeout_s=3) as client:
+        device = client.describe()
+    assert len(device.profiles) == 2
+    assert device.ptz_xaddr == f"http://127.0.0.1:{sim.port}/onvif/ptz_service"
+
+
 def test_wrong_credentials_are_a_clear_error(sim: OnvifSimulator) -> None:
     with (
         OnvifClient(sim.xaddr, RTSP_USER, "not-the-password", timeout_s=3) as client,

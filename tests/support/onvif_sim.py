@@ -97,6 +97,7 @@ class OnvifSimulator:
         self.ptz_calls: list[PtzCall] = []
         self.presets: dict[str, str] = {"1": "Gate", "2": "Yard"}
         self.requests: list[str] = []
+        self.reported_host = "127.0.0.1"  # the host GetCapabilities names for the services (a NAT'd camera lies)
         self.auth_failures = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -335,7 +336,7 @@ class OnvifSimulator:
     # ---- operations (request may be None for a delayed reply) ----
 
     def _op_GetCapabilities(self, request: ET.Element | None) -> str:
-        base = f"http://127.0.0.1:{self.port}/onvif"
+        base = f"http://{self.reported_host}:{self.port}/onvif"
         return (
             "<tds:GetCapabilitiesResponse><tds:Capabilities>"
             f"<tt:Device><tt:XAddr>{base}/device_service</tt:XAddr></tt:Device>"
