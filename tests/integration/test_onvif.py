@@ -25,6 +25,7 @@ from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.state import StreamState
 from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
 from nvr_desktop.net.onvif import (
+    WS_DISCOVERY_GROUP,
     BoundedTransport,
     OnvifClient,
     OnvifError,
@@ -67,6 +68,17 @@ def test_discovery_finds_the_simulated_device_and_its_two_profiles(sim: OnvifSim
     assert device.snapshot_uris["prof_main"] == f"http://127.0.0.1:{sim.port}/snapshot/prof_main.jpg"
     assert device.ptz_xaddr == f"http://127.0.0.1:{sim.port}/onvif/ptz_service"
     assert sim.auth_failures == 0
+
+
+def test_a_multicast_probe_on_the_loopback_interface_finds_the_device() -> None:
+    """The real multicast path: the probe goes to the WS-Discovery group, sent on 127.0.0.1 only (TTL 1), where the
+    simulator has joined the group; a test port instead of 3702 keeps parallel runs apart."""
+    profile = SimProfile("p", "Main", 640, 360, 25, "rtsp://127.0.0.1:9/cam1")
+    with OnvifSimulator([profile], multicast_group=WS_DISCOVERY_GROUP[0]) as device:
+        matches = ws_discover(
+            timeout_s=1.0, target=(WS_DISCOVERY_GROUP[0], device.discovery_port), interface="127.0.0.1"
+        )
+    assert [m.xaddrs for m in matches] == [(device.xaddr,)]
 
 
 def test_service_addresses_stay_on_the_host_the_user_reached(sim: OnvifSimulator) -> None:

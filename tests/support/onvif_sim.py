@@ -85,6 +85,7 @@ class OnvifSimulator:
         name: str = "Sim Camera",
         slow_s: float = 3.0,
         huge_bytes: int = 8 * 1024 * 1024,
+        multicast_group: str | None = None,
     ) -> None:
         self.profiles = profiles
         self.username = username
@@ -128,8 +129,15 @@ class OnvifSimulator:
         self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
         self.port: int = self._http.server_address[1]
-        self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._udp.bind(("127.0.0.1", 0))
+        self._reply_udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._reply_udp.bind(("127.0.0.1", 0))
+        if multicast_group is None:
+            self._udp = self._reply_udp
+        else:  # joined on the loopback interface only: probes from this machine reach it, nothing else does
+            self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self._udp.bind((multicast_group, 0))
+            membership = socket.inet_aton(multicast_group) + socket.inet_aton("127.0.0.1")
+            self._udp.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
         self._udp.settimeout(0.1)
         self.discovery_port: int = self._udp.getsockname()[1]
         self._threads: list[threading.Thread] = []
@@ -165,6 +173,7 @@ class OnvifSimulator:
         for thread in self._threads:
             thread.join(5)
         self._udp.close()
+        self._reply_udp.close()
 
     def __enter__(self) -> OnvifSimulator:
         """Start."""
@@ -201,7 +210,7 @@ class OnvifSimulator:
                 f"<d:XAddrs>{self.xaddr}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
                 "</d:ProbeMatch></d:ProbeMatches></env:Body></env:Envelope>"
             )
-            self._udp.sendto(reply.encode(), sender)
+            self._reply_udp.sendto(reply.encode(), sender)
 
     # ---- SOAP ----
 
