@@ -560,7 +560,17 @@ def ws_discover(
 
     interface: the local IPv4 address to send multicast from (e.g. '127.0.0.1' in tests); None: the default route.
     """
-    ipaddress.IPv4Address(target[0])  # a literal address only: no name to resolve
+    try:
+        ipaddress.IPv4Address(target[0])  # a literal address only: no name to resolve
+    except ValueError:
+        raise ValidationError(f"not an IPv4 address: {target[0]!r}") from None
+    try:
+        return _discover(timeout_s, target, interface)
+    except OSError as err:
+        raise OnvifError(f"cannot send the discovery probe: {err.strerror or type(err).__name__}") from None
+
+
+def _discover(timeout_s: float, target: tuple[str, int], interface: str | None) -> list[DiscoveryMatch]:
     message_id = str(uuid.uuid4())
     found: dict[str, DiscoveryMatch] = {}
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP) as sock:

@@ -414,7 +414,10 @@ class AddCameraDialog(QDialog):
 
         def work() -> Any:
             hits = self._onboarding.scan(self._principal, text, ports=ports, confirm=True)
-            matches = self._discover()
+            try:
+                matches = self._discover()
+            except NvrError:  # no multicast route: the scan's own results still count
+                matches = []
             return self._onboarding.merge(hits, matches)
 
         self._run(self.tr("Scanning…"), work, self._show_scan)
