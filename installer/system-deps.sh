@@ -3,8 +3,8 @@
 # Usage: installer/system-deps.sh run|test
 set -euo pipefail
 profile=${1:-run}
-# Qt's xcb/offscreen platforms and fonts; python3-venv for a fresh Debian/Ubuntu.
-run_pkgs="python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+# Qt's xcb/offscreen platforms and fonts; python3-venv for a fresh Debian/Ubuntu; nmap for the camera scan.
+run_pkgs="python3-venv nmap libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0"
 # Real peers for the tests: GStreamer's RTSP server, ffmpeg as the reference reader, nmap on loopback.
 test_pkgs="$run_pkgs ffmpeg nmap python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base

@@ -41,7 +41,9 @@ from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
+from nvr_desktop.services.onboarding import OnboardingService
 from nvr_desktop.services.overview import OverviewService
+from nvr_desktop.services.ptz import PtzService
 from nvr_desktop.services.recording_control import RecordingControl, RecordingHealth
 from nvr_desktop.services.recordings import RecordingService
 from nvr_desktop.services.views import ViewService
@@ -69,6 +71,8 @@ class Services:
     users: UserService
     vault: CredentialVault
     cameras: CameraService
+    onboarding: OnboardingService
+    ptz: PtzService
     views: ViewService
     recordings: RecordingService
     edge: EdgeService
@@ -106,6 +110,7 @@ class Services:
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
+        self.ptz.close()
         self.db.close()
         if self._log_handler is not None:
             logging.getLogger().removeHandler(self._log_handler)
@@ -363,6 +368,8 @@ def build_services(
         users=users,
         vault=vault,
         cameras=cameras,
+        onboarding=OnboardingService(cameras, access, audit, secrets),
+        ptz=PtzService(cameras, access, audit, vault, secrets),
         views=views,
         recordings=recordings,
         edge=EdgeService(db, audit, access, vault),

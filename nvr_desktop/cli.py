@@ -167,6 +167,24 @@ def build_parser() -> argparse.ArgumentParser:
     _camera_options(p, adding=False)
     p = cams.add_parser("remove", help="delete a camera")
     p.add_argument("id", type=_positive_id)
+    p = cams.add_parser("probe", help="open a stream URL and show its codec, resolution, frame rate and audio")
+    p.add_argument("url")
+    p.add_argument("--username")
+    p.add_argument("--password-stdin", action="store_true", help="read the camera password from standard input")
+    p.add_argument("--transport", default="tcp", choices=["tcp", "udp"])
+    p.add_argument("--json", action="store_true")
+    p = cams.add_parser("add-dvr", help="add every channel of a DVR/NVR (or one camera) from a brand template")
+    p.add_argument("--brand", required=True, help="generic, hikvision, dahua, xmeye, uniview, axis or reolink")
+    p.add_argument("--host", required=True, help="the device's IP address or host name")
+    p.add_argument("--port", type=int, help="RTSP port (default 554)")
+    p.add_argument("--channels", type=int, default=1)
+    p.add_argument("--first-channel", type=int, default=1)
+    p.add_argument("--path", help="main stream path with {channel}, e.g. /cam{channel} (instead of the brand's)")
+    p.add_argument("--sub-path", help="sub-stream path with {channel} (with --path)")
+    p.add_argument("--name-prefix", help="camera names: PREFIX ch1, PREFIX ch2... (default: the host)")
+    p.add_argument("--username")
+    p.add_argument("--password-stdin", action="store_true", help="read the device password from standard input")
+    p.add_argument("--json", action="store_true")
 
     recs = sub.add_parser("recordings", help="list, export and protect recordings").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -372,7 +390,67 @@ class Cli:
         elif args.action == "remove":
             self.s.cameras.remove(self.me, args.id)
             self.out.write(f"removed camera {args.id}\n")
+        elif args.action == "probe":
+            return self._probe(args)
+        elif args.action == "add-dvr":
+            return self._add_dvr(args)
         return 0
+
+    def _probe(self, args: argparse.Namespace) -> int:
+        password = self.passwords.read("camera password", use_stdin=True) if args.password_stdin else None
+        result = self.s.onboarding.probe(
+            self.me, args.url, username=args.username, password=password, transport=args.transport
+        )
+        if args.json:
+            fields = ("codec", "width", "height", "fps", "audio_codec", "message")
+            row = {"state": result.state.value, **{k: getattr(result, k) for k in fields}}
+            self.out.write(json.dumps(row, indent=2) + "\n")
+        else:
+            self.out.write(result.summary() + "\n")
+        return 0 if result.ok else 10
+
+    def _add_dvr(self, args: argparse.Namespace) -> int:
+        from nvr_desktop.services.onboarding import BulkProgress
+
+        password = self.passwords.read("device password", use_stdin=True) if args.password_stdin else None
+        candidates = self.s.onboarding.dvr_candidates(
+            args.brand,
+            args.host,
+            path=args.path,
+            sub_path=args.sub_path,
+            port=args.port,
+            channels=args.channels,
+            first_channel=args.first_channel,
+            name_prefix=args.name_prefix or "",
+            username=args.username,
+            password=password,
+        )
+
+        def show(step: BulkProgress) -> None:
+            if not args.json:
+                o = step.outcome
+                what = f"added as camera {o.camera.id}" if o.camera else f"NOT added: {o.error}"
+                probe = f" ({o.probe.summary()})" if o.probe is not None and o.probe.ok else ""
+                self.out.write(f"[{step.done}/{step.total}] {o.candidate.name}: {what}{probe}\n")
+                self.out.flush()
+
+        result = self.s.onboarding.add_many(self.me, candidates, progress=show)
+        if args.json:
+            rows = [
+                {
+                    "name": o.candidate.name,
+                    "channel": o.candidate.channel,
+                    "main_url": o.candidate.main_url,
+                    "camera_id": o.camera.id if o.camera else None,
+                    "probe": o.probe.summary() if o.probe else None,
+                    "error": o.error or None,
+                }
+                for o in result.outcomes
+            ]
+            self.out.write(json.dumps(rows, indent=2) + "\n")
+        else:
+            self.out.write(f"{len(result.added)} of {len(candidates)} camera(s) added\n")
+        return 0 if not result.failed else 10
 
     def recordings(self, args: argparse.Namespace) -> int:
         """recordings list|export|protect|status."""

@@ -70,6 +70,13 @@ class Camera:
     retention_days: int | None = None
     retention_gb: float | None = None
     transport: str = "tcp"  # RTSP transport: tcp (default, firewall-friendly) or udp
+    onvif_xaddr: str | None = None  # the ONVIF device service (PTZ goes there), without credentials
+    onvif_profile: str | None = None  # the ONVIF media profile token of the main stream
+
+    @property
+    def ptz_capable(self) -> bool:
+        """True for an ONVIF camera (PTZ commands go to its device; a fixed camera refuses them)."""
+        return bool(self.onvif_xaddr and self.onvif_profile)
 
     def to_public_dict(self) -> dict[str, object]:
         """A JSON-safe view with no secret in it (for the CLI and API)."""
@@ -89,6 +96,8 @@ class Camera:
             "retention_days": self.retention_days,
             "retention_gb": self.retention_gb,
             "transport": self.transport,
+            "onvif_xaddr": self.onvif_xaddr,
+            "onvif_profile": self.onvif_profile,
         }
 
 

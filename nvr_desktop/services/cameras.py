@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -44,6 +45,8 @@ class CameraSpec:
     retention_days: int | None = None
     retention_gb: float | None = None
     transport: str | None = None
+    onvif_xaddr: str | None = None
+    onvif_profile: str | None = None
     clear_sub_url: bool = False
     clear_password: bool = False
 
@@ -72,6 +75,12 @@ def _check_numbers(spec: CameraSpec) -> None:
         raise ValidationError(f"unknown RTSP transport {spec.transport!r}: choose tcp or udp")
     if spec.retention_gb is not None and not 0 < spec.retention_gb <= 1_000_000:
         raise ValidationError("the size limit must be a positive number of GB")
+    if spec.onvif_xaddr is not None:
+        parts = urlsplit(spec.onvif_xaddr)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+            raise ValidationError("the ONVIF address must be http(s)://host[:port]/path without credentials")
+    if spec.onvif_profile is not None and not 0 < len(spec.onvif_profile) <= 64:
+        raise ValidationError("the ONVIF profile token must be 1 to 64 characters")
     if spec.record_schedule:
         WeeklySchedule.parse(spec.record_schedule)  # a clear error now rather than a camera that never records
 
@@ -166,6 +175,8 @@ class CameraService:
                 retention_days=spec.retention_days,
                 retention_gb=spec.retention_gb,
                 transport=spec.transport or "tcp",
+                onvif_xaddr=spec.onvif_xaddr,
+                onvif_profile=spec.onvif_profile,
                 created_at=now,
                 updated_at=now,
             )
@@ -220,6 +231,8 @@ class CameraService:
                 "retention_gb",
                 "transport",
                 "record_schedule",
+                "onvif_xaddr",
+                "onvif_profile",
             ):
                 value = getattr(spec, field)
                 if value is not None:

@@ -108,6 +108,8 @@ def camera_from_row(row: CameraRow) -> Camera:
         retention_days=row.retention_days,
         retention_gb=row.retention_gb,
         transport=row.transport,
+        onvif_xaddr=row.onvif_xaddr,
+        onvif_profile=row.onvif_profile,
     )
 
 

@@ -91,6 +91,8 @@ class CameraRow(Base):
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     retention_gb: Mapped[float | None] = mapped_column(Float, nullable=True)
     transport: Mapped[str] = mapped_column(String(8), default="tcp", server_default="tcp")
+    onvif_xaddr: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    onvif_profile: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     grants: Mapped[list[CameraPermissionRow]] = relationship(

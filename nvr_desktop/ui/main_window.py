@@ -27,6 +27,7 @@ from nvr_desktop.core.models import Principal
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
+from nvr_desktop.ui.dialogs.add_camera import AddCameraDialog
 from nvr_desktop.ui.dialogs.edge_devices import EdgeDevicesDialog
 from nvr_desktop.ui.dialogs.users import UsersDialog
 from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
@@ -35,6 +36,7 @@ from nvr_desktop.ui.models.camera_tree import CAMERA_ID_ROLE, CameraTreeModel
 from nvr_desktop.ui.overview import OverviewPanel
 from nvr_desktop.ui.playback.window import PlaybackWindow
 from nvr_desktop.ui.wall.ports import LiveFactory
+from nvr_desktop.ui.wall.ptz_panel import PtzPanel
 from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
 from nvr_desktop.ui.widgets import app_icon
 
@@ -102,6 +104,11 @@ class MainWindow(QMainWindow):
         self.bridge.stateChanged.connect(self.wall.on_state)
         self.bridge.stateChanged.connect(self.camera_model.set_stream_state)
         self.wall.pageChanged.connect(self._show_page)
+        self.ptz_panel: PtzPanel | None = None
+        if principal.can(Permission.PTZ):
+            self.ptz_panel = PtzPanel(services.ptz, principal, self.wall, services.secrets)
+            self.wall.ptz = self.ptz_panel
+            self.wall.soloChanged.connect(self.ptz_panel.set_camera)
         # The banner tells of alerts when there is no system tray; it sits above the wall and never takes focus.
         self.alert_banner = AlertBanner(self)
         central = QWidget(self)
@@ -272,14 +279,16 @@ class MainWindow(QMainWindow):
 
         self.cameras_menu = bar.addMenu(self.tr("&Cameras"))
         self.action_add_camera = QAction(self.tr("&Add camera…"), self)
-        # The camera wizard is a later feature: the action is there so the menu shows what is coming.
-        self.action_add_camera.setEnabled(False)
-        if self.principal.can(Permission.MANAGE_CAMERAS):
-            tip = self.tr("Coming with the camera wizard")
+        self.action_add_camera.setObjectName("actionAddCamera")
+        self.action_add_camera.setShortcut(QKeySequence("Ctrl+N"))
+        self.action_add_camera.setEnabled(self.principal.can(Permission.MANAGE_CAMERAS))
+        if self.action_add_camera.isEnabled():
+            tip = self.tr("Add cameras by URL, DVR/NVR channels, network scan or ONVIF discovery")
         else:
             tip = self.tr("Only administrators can add cameras")
         self.action_add_camera.setToolTip(tip)
         self.action_add_camera.setStatusTip(tip)
+        self.action_add_camera.triggered.connect(self.show_add_camera)
         self.cameras_menu.addAction(self.action_add_camera)
         self.cameras_menu.setToolTipsVisible(True)
         self.cameras_menu.addSeparator()
@@ -448,6 +457,13 @@ class MainWindow(QMainWindow):
         """Start the edge listener if a device was paired since the app started."""
         self._services.ensure_listener()
 
+    def show_add_camera(self) -> AddCameraDialog:
+        """Open the add-camera wizard; the camera list reloads when it closes having added any."""
+        dialog = AddCameraDialog(self._services, self.principal, self)
+        dialog.finished.connect(lambda _result=0, d=dialog: self.refresh_cameras() if d.added else None)
+        self._open(dialog)
+        return dialog
+
     def show_about(self) -> AboutDialog:
         """Open Help > About."""
         dialog = AboutDialog(self)
@@ -587,6 +603,8 @@ class MainWindow(QMainWindow):
             self._playback.release()
             self._playback.close()
             self._playback = None
+        if self.ptz_panel is not None:
+            self.ptz_panel.release()
         self.wall.release()
         self.bridge.stop()
         self._live.close()

@@ -2,6 +2,41 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AddCameraDialog</name>
+    <message numerus="yes">
+        <location filename="../../nvr_desktop/ui/dialogs/add_camera.py" line="+441"/>
+        <source>%n device(s) found</source>
+        <translation>
+            <numerusform>%n device found</numerusform>
+            <numerusform>%n devices found</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+137"/>
+        <source>Testing and adding %n camera(s)…</source>
+        <translation>
+            <numerusform>Testing and adding %n camera…</numerusform>
+            <numerusform>Testing and adding %n cameras…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+24"/>
+        <source>%n camera(s) added</source>
+        <translation>
+            <numerusform>%n camera added</numerusform>
+            <numerusform>%n cameras added</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n not added: %1</source>
+        <translation>
+            <numerusform>%n not added: %1</numerusform>
+            <numerusform>%n not added: %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>AlertNotifier</name>
     <message numerus="yes">
         <location filename="../../nvr_desktop/ui/events/panel.py" line="+100"/>
@@ -45,7 +80,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+230"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+237"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>
@@ -53,7 +88,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+110"/>
+        <location line="+112"/>
         <source>%n camera(s)</source>
         <translation>
             <numerusform>%n camera</numerusform>

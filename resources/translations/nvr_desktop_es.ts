@@ -35,6 +35,354 @@
     </message>
 </context>
 <context>
+    <name>AddCameraDialog</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/add_camera.py" line="+97"/>
+        <source>Add cameras</source>
+        <extracomment>Ports that do not serve RTSP (HTTP, ONVIF, vendor SDKs): never used to build a stream URL. Where WS-Discovery probes go: None is the multicast group; tests aim it at a simulator on 127.0.0.1.</extracomment>
+        <translation>Añadir cámaras</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Camera login (stored in the system keyring)</source>
+        <translation>Acceso a la cámara (se guarda en el llavero del sistema)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>e.g. admin</source>
+        <translation>p. ej. admin</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>User name</source>
+        <translation>Nombre de usuario</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Password</source>
+        <translation>Contraseña</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Stream URL</source>
+        <translation>URL de la transmisión</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DVR / NVR</source>
+        <translation>DVR / NVR</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Network scan</source>
+        <translation>Escaneo de red</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+127"/>
+        <source>ONVIF</source>
+        <translation>ONVIF</translation>
+    </message>
+    <message>
+        <location line="-117"/>
+        <source>Cancel adding</source>
+        <translation>Cancelar la adición</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Test and add</source>
+        <translation>Probar y añadir</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>optional: a smaller stream for the wall</source>
+        <translation>opcional: una transmisión más pequeña para el mosaico</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test connection</source>
+        <translation>Probar la conexión</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No picture yet</source>
+        <translation>Aún no hay imagen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+66"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="-65"/>
+        <source>Main stream URL</source>
+        <translation>URL de la transmisión principal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sub-stream URL</source>
+        <translation>URL de la subtransmisión</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>optional: your own path, e.g. /cam{channel}</source>
+        <translation>opcional: su propia ruta, p. ej. /cam{channel}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>e.g. Warehouse (cameras: Warehouse ch1, ch2...)</source>
+        <translation>p. ej. Almacén (cámaras: Almacén ch1, ch2...)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+29"/>
+        <source>Brand</source>
+        <translation>Marca</translation>
+    </message>
+    <message>
+        <location line="-28"/>
+        <location line="+28"/>
+        <source>Host</source>
+        <translation>Equipo</translation>
+    </message>
+    <message>
+        <location line="-27"/>
+        <source>RTSP port</source>
+        <translation>Puerto RTSP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Channels</source>
+        <translation>Canales</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stream path</source>
+        <translation>Ruta de la transmisión</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name prefix</source>
+        <translation>Prefijo del nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One camera per channel; each channel is tested before it is saved.</source>
+        <translation>Una cámara por canal; cada canal se prueba antes de guardarlo.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>optional, e.g. 10554, 9000</source>
+        <translation>opcional, p. ej. 10554, 9000</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+159"/>
+        <location line="+4"/>
+        <source>I may scan this range</source>
+        <translation>Tengo permiso para escanear este rango</translation>
+    </message>
+    <message>
+        <location line="-160"/>
+        <source>Scan</source>
+        <translation>Escanear</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open ports</source>
+        <translation>Puertos abiertos</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Use selected device</source>
+        <translation>Usar el dispositivo seleccionado</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Address or range</source>
+        <translation>Dirección o rango</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other ports</source>
+        <translation>Otros puertos</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Discover ONVIF devices</source>
+        <translation>Descubrir dispositivos ONVIF</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Get profiles</source>
+        <translation>Obtener perfiles</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Profile</source>
+        <translation>Perfil</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Encoding</source>
+        <translation>Codificación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resolution</source>
+        <translation>Resolución</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Frame rate</source>
+        <translation>Fotogramas por segundo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PTZ</source>
+        <translation>PTZ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stream URI</source>
+        <translation>URI de la transmisión</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Device address</source>
+        <translation>Dirección del dispositivo</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The selected profile is the main stream; the smallest other one feeds the wall.</source>
+        <translation>El perfil seleccionado es la transmisión principal; el más pequeño de los demás alimenta el mosaico.</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Unexpected error: %1</source>
+        <translation>Error inesperado: %1</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Connecting…</source>
+        <translation>Conectando…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Testing the connection…</source>
+        <translation>Probando la conexión…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 %2x%3, %4 fps, %5</source>
+        <translation>%1 %2x%3, %4 fps, %5</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no audio</source>
+        <translation>sin audio</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Failed: %1</source>
+        <translation>Falló: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No picture</source>
+        <translation>Sin imagen</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>I may scan %1</source>
+        <translation>Tengo permiso para escanear %1</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Scanning…</source>
+        <translation>Escaneando…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+68"/>
+        <source>yes</source>
+        <translation>sí</translation>
+    </message>
+    <message numerus="yes">
+        <location line="-65"/>
+        <source>%n device(s) found</source>
+        <translation>
+            <numerusform>%n dispositivo encontrado</numerusform>
+            <numerusform>%n dispositivos encontrados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Looking for ONVIF devices…</source>
+        <translation>Buscando dispositivos ONVIF…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Asking the device…</source>
+        <translation>Consultando el dispositivo…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 %2, firmware %3</source>
+        <translation>%1 %2, firmware %3</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+85"/>
+        <source>Testing and adding %n camera(s)…</source>
+        <translation>
+            <numerusform>Probando y añadiendo %n cámara…</numerusform>
+            <numerusform>Probando y añadiendo %n cámaras…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1: added</source>
+        <translation>%1: añadida</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: not added (%2)</source>
+        <translation>%1: no añadida (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n camera(s) added</source>
+        <translation>
+            <numerusform>%n cámara añadida</numerusform>
+            <numerusform>%n cámaras añadidas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n not added: %1</source>
+        <translation>
+            <numerusform>%n no añadida: %1</numerusform>
+            <numerusform>%n no añadidas: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(cancelled)</source>
+        <translation>(cancelado)</translation>
+    </message>
+</context>
+<context>
     <name>AlertBanner</name>
     <message>
         <location filename="../../nvr_desktop/ui/events/panel.py" line="+73"/>
@@ -630,7 +978,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+136"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+143"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -739,9 +1087,9 @@
         <translation>&amp;Añadir cámara…</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Coming with the camera wizard</source>
-        <translation>Llegará con el asistente de cámaras</translation>
+        <location line="+5"/>
+        <source>Add cameras by URL, DVR/NVR channels, network scan or ONVIF discovery</source>
+        <translation>Añadir cámaras por URL, canales de DVR/NVR, escaneo de red o descubrimiento ONVIF</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -749,13 +1097,13 @@
         <translation>Solo los administradores pueden añadir cámaras</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location line="+254"/>
+        <location line="+7"/>
+        <location line="+261"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-251"/>
+        <location line="-258"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
@@ -848,7 +1196,7 @@
         <translation>No hay vistas guardadas</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+124"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
@@ -1357,6 +1705,65 @@
     </message>
 </context>
 <context>
+    <name>PtzPanel</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/wall/ptz_panel.py" line="+87"/>
+        <source>PTZ</source>
+        <extracomment>key -&gt; (pan, tilt, zoom) while held</extracomment>
+        <translation>PTZ</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Tilt up (Up arrow)</source>
+        <translation>Inclinar hacia arriba (flecha arriba)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pan left (Left arrow)</source>
+        <translation>Girar a la izquierda (flecha izquierda)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pan right (Right arrow)</source>
+        <translation>Girar a la derecha (flecha derecha)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tilt down (Down arrow)</source>
+        <translation>Inclinar hacia abajo (flecha abajo)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in (+)</source>
+        <translation>Acercar (+)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out (-)</source>
+        <translation>Alejar (-)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Go</source>
+        <translation>Ir</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>New preset name</source>
+        <translation>Nombre de la nueva posición</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+</context>
+<context>
     <name>SummaryView</name>
     <message>
         <location filename="../../nvr_desktop/ui/events/summary.py" line="+48"/>
@@ -1567,8 +1974,9 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+596"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+623"/>
         <source>Drag a camera here</source>
+        <extracomment>PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.</extracomment>
         <translation>Arrastre una cámara aquí</translation>
     </message>
     <message>
@@ -1627,7 +2035,7 @@
         <translation>DEMO</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+117"/>
         <source>Full screen</source>
         <translation>Pantalla completa</translation>
     </message>

@@ -57,6 +57,31 @@ _STATE_COLORS = {
 }
 
 
+class PtzKeys(Protocol):
+    """The PTZ panel as the wall's keyboard sees it."""
+
+    @property
+    def active(self) -> bool:
+        """True while it drives the full-size camera."""
+
+    def handle_key(self, key: int, pressed: bool) -> bool:
+        """Act on a PTZ key press or release; True when the key was one."""
+
+
+PTZ_KEYS = frozenset(
+    k.value
+    for k in (
+        Qt.Key.Key_Left,
+        Qt.Key.Key_Right,
+        Qt.Key.Key_Up,
+        Qt.Key.Key_Down,
+        Qt.Key.Key_Plus,
+        Qt.Key.Key_Equal,
+        Qt.Key.Key_Minus,
+    )
+)
+
+
 class StreamControl(Protocol):
     """What the wall needs from the stream engine (the supervisor)."""
 
@@ -129,6 +154,8 @@ class VideoWall(QWidget):
         self._pan_from: QPoint | None = None
         self._drop_tile: int | None = None
         self._shown = False
+        #: PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.
+        self.ptz: PtzKeys | None = None
         # Timing figures for the benchmark: intervals between refresh ticks and paint durations (ms).
         self.tick_intervals: collections.deque[float] = collections.deque(maxlen=10_000)
         self.paint_ms: collections.deque[float] = collections.deque(maxlen=10_000)
@@ -773,7 +800,23 @@ class VideoWall(QWidget):
             min(1 - half, max(half, self._zoom_center.x())), min(1 - half, max(half, self._zoom_center.y()))
         )
 
+    def _ptz_key(self, event: QKeyEvent, pressed: bool) -> bool:
+        if self._solo is None or self.ptz is None:
+            return False
+        if event.isAutoRepeat():  # a held key: the camera keeps moving until the release
+            return event.key() in PTZ_KEYS and self.ptz.active
+        return self.ptz.handle_key(event.key(), pressed)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if self._ptz_key(event, False):
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._ptz_key(event, True):
+            event.accept()
+            return
         key = event.key()
         if key == Qt.Key.Key_Escape and self._solo is not None:
             self.show_solo(None)

@@ -71,16 +71,28 @@ def test_viewer_sees_only_the_granted_camera_and_no_admin_actions(
     assert not window.action_users.isEnabled()
     assert not window.action_add_camera.isEnabled()
     assert window.action_add_camera.toolTip() == "Only administrators can add cameras"
+    assert window.ptz_panel is None, "viewers get no PTZ controls"
 
 
-def test_add_camera_waits_for_the_wizard(
+def test_add_camera_opens_the_wizard_for_admins(
     qtbot: QtBot, app: QApplication, services: Any, admin: Principal, make_live: Any
 ) -> None:
     window = open_window(qtbot, services, admin, make_live)
-    assert not window.action_add_camera.isEnabled()
-    assert window.action_add_camera.toolTip() == "Coming with the camera wizard"
+    assert window.action_add_camera.isEnabled()
+    assert window.ptz_panel is not None and window.wall.ptz is window.ptz_panel
     assert window.camera_count_label.text().startswith("0 camera")
     assert tree_rows(window.camera_model) == {"All cameras": []}
+    window.action_add_camera.trigger()
+    (dialog,) = window.open_dialogs()
+    assert dialog.objectName() == "addCameraDialog" and dialog.isVisible()
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
+        "Stream URL",
+        "DVR / NVR",
+        "Network scan",
+        "ONVIF",
+    ]
+    dialog.close()
+    assert window.open_dialogs() == []
 
 
 def test_users_dialog_lists_accounts_for_admins(
