@@ -126,16 +126,16 @@ def reference(
 def run_wall(urls: list[str], tiles: int, seconds: float, warmup: float) -> dict[str, object]:
     """Put N cameras on the real wall (real engine, real bridge) and measure."""
     from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
 
     from nvr_desktop.media.procpool import ProcessStreamEngine
     from nvr_desktop.media.source import SourceSpec
     from nvr_desktop.media.state import StreamState
     from nvr_desktop.media.supervisor import CameraStreams
+    from nvr_desktop.ui.application import create_application
     from nvr_desktop.ui.bridge import StreamBridge
     from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
 
-    app = QApplication.instance() or QApplication([])
+    app = create_application()  # as the app makes it
     rss0 = rss_mib()
     bridge = StreamBridge()
     supervisor = ProcessStreamEngine(on_state=bridge.relay)  # the engine the app uses

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
@@ -41,6 +42,10 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The process's QApplication (created when none exists yet), named for settings and the desktop."""
     existing = QApplication.instance()
     if existing is None:
+        # Qt hands every image blit over 16k pixels to a GUI thread pool and waits for it: for a wall of small
+        # tiles, on cores the stream processes already keep busy, the hand-offs cost more than the blits
+        # (bench/wall.py). Qt's own switch turns the pool off; blits then run on the GUI thread.
+        os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
         # argparse has read the command line already; Qt gets only the program name.
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     elif isinstance(existing, QApplication):
