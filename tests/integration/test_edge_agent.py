@@ -1,8 +1,9 @@
 """The real agent (`python -m edge`) against the real listener on 127.0.0.1, on a generated H.264 clip that loops.
 
-Motion becomes events with snapshots; a 30 s outage of the desktop fills the agent's spool, and once a new listener
-is up on the same port every detection arrives exactly once, in sequence order. Heartbeats make the device online.
-The zeroconf test finds the desktop through its advertisement on loopback.
+Motion becomes events with snapshots, live in the event panel with their thumbnails; a 30 s outage of the desktop
+fills the agent's spool, and once a new listener is up on the same port every detection arrives exactly once, in
+sequence order. Heartbeats make the device online. The zeroconf test finds the desktop through its advertisement on
+loopback.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from edge.spool import Spool
@@ -26,6 +31,7 @@ from nvr_desktop.net.advertiser import Advertiser
 from nvr_desktop.net.listener import EdgeListener
 from nvr_desktop.services.cameras import CameraSpec
 from nvr_desktop.storage.schema import EventRow
+from nvr_desktop.ui.events.panel import EventPanel
 from tests.support.clips import make_motion_clip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +125,7 @@ def paired(services: Any, admin: Any, tmp_path: Path) -> Iterator[tuple[Any, Any
 
 def listener_on(services: Any, port: int = 0) -> EdgeListener:
     listener = EdgeListener(
-        EventStore(services.db, services.paths.snapshots),
+        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event),  # as app.py wires it
         services.edge.lookup_token,
         port=port,
         on_heartbeat=services.edge.record_heartbeat,
@@ -226,3 +232,28 @@ def test_a_rejected_token_stops_the_agent_with_exit_3_keeping_its_queue(
     assert code == 3
     assert "TOKEN REJECTED" in agent.text() and token not in agent.text()
     assert not stored(services)
+
+
+def test_motion_from_the_agent_shows_in_the_event_panel_with_thumbnails(
+    qtbot: QtBot, qapp: QApplication, paired: tuple[Any, Any, str, Path], tmp_path: Path
+) -> None:
+    services, admin, token, clip = paired
+    panel = EventPanel(services, admin)
+    qtbot.addWidget(panel)
+    panel.tabs.setCurrentWidget(panel.events_view)
+    listener = listener_on(services)
+    agent = AgentProcess(
+        write_config(tmp_path, token, f"http://127.0.0.1:{listener.port}", clip), tmp_path / "agent.log"
+    )
+    try:
+        qtbot.waitUntil(lambda: panel.event_model.rowCount() >= 3, timeout=40_000)  # live, without a reload
+    finally:
+        agent.stop()
+        listener.stop()
+    shown = panel.event_model.events
+    assert {e.device_id for e in shown} == {DEVICE} and all(e.camera_id is not None for e in shown)
+    assert {e.id for e in shown} <= {e.id for e in services.events.list(admin)}
+    for row in range(panel.event_model.rowCount()):
+        thumbnail = panel.event_model.index(row, 0).data(Qt.ItemDataRole.DecorationRole)
+        assert isinstance(thumbnail, QPixmap) and not thumbnail.isNull(), "the agent's snapshot decodes"
+    panel.release()
