@@ -46,6 +46,7 @@ from nvr_desktop.services.overview import OverviewService
 from nvr_desktop.services.ptz import PtzService
 from nvr_desktop.services.recording_control import RecordingControl, RecordingHealth
 from nvr_desktop.services.recordings import RecordingService
+from nvr_desktop.services.settings import SettingsService
 from nvr_desktop.services.views import ViewService
 from nvr_desktop.storage import repositories as repo
 from nvr_desktop.storage.database import Database
@@ -83,6 +84,11 @@ class Services:
     runtime: Runtime | None = None
     _log_handler: logging.Handler | None = field(default=None, repr=False)
     _overview: OverviewService | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> SettingsService:
+        """Settings administrators change from the window (config.toml, audited)."""
+        return SettingsService(self.paths, self.access, self.audit)
 
     @property
     def overview(self) -> OverviewService:

@@ -29,6 +29,7 @@ from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
 from nvr_desktop.ui.dialogs.add_camera import AddCameraDialog
 from nvr_desktop.ui.dialogs.edge_devices import EdgeDevicesDialog
+from nvr_desktop.ui.dialogs.settings import SettingsDialog
 from nvr_desktop.ui.dialogs.users import UsersDialog
 from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
 from nvr_desktop.ui.labels import error_text, role_label
@@ -327,6 +328,14 @@ class MainWindow(QMainWindow):
             self.action_edge.setToolTip(self.tr("Only administrators can pair edge devices"))
         self.action_edge.triggered.connect(self.show_edge_devices)
         self.tools_menu.addAction(self.action_edge)
+        self.action_settings = QAction(self.tr("&Settings…"), self)
+        self.action_settings.setObjectName("actionSettings")
+        self.action_settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.action_settings.setEnabled(self.principal.can(Permission.MANAGE_SETTINGS))
+        if not self.action_settings.isEnabled():
+            self.action_settings.setToolTip(self.tr("Only administrators can change settings"))
+        self.action_settings.triggered.connect(self.show_settings)
+        self.tools_menu.addAction(self.action_settings)
         self.tools_menu.setToolTipsVisible(True)
 
         self.help_menu = bar.addMenu(self.tr("&Help"))
@@ -450,6 +459,12 @@ class MainWindow(QMainWindow):
         """Open the edge devices (admins only); a first pairing starts the listener without a restart."""
         dialog = EdgeDevicesDialog(self._services, self.principal, self)
         dialog.paired.connect(lambda _device: self.ensure_listener())
+        self._open(dialog)
+        return dialog
+
+    def show_settings(self) -> SettingsDialog:
+        """Open Tools > Settings (admins only)."""
+        dialog = SettingsDialog(self._services, self.principal, self)
         self._open(dialog)
         return dialog
 

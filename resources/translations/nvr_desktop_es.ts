@@ -978,7 +978,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+143"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+144"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1098,12 +1098,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+261"/>
+        <location line="+275"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-258"/>
+        <location line="-272"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
@@ -1146,6 +1146,16 @@
         <location line="+4"/>
         <source>Only administrators can pair edge devices</source>
         <translation>Solo los administradores pueden emparejar dispositivos edge</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Configuración…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Only administrators can change settings</source>
+        <translation>Solo los administradores pueden cambiar la configuración</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1196,7 +1206,7 @@
         <translation>No hay vistas guardadas</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+130"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
@@ -1761,6 +1771,34 @@
         <location line="+1"/>
         <source>Save</source>
         <translation>Guardar</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/settings.py" line="+38"/>
+        <source>Settings</source>
+        <translation>Configuración</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The new language is used when NVR Desktop starts again.</source>
+        <translation>El nuevo idioma se usa cuando NVR Desktop se vuelve a iniciar.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Language:</source>
+        <translation>Idioma:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
     </message>
 </context>
 <context>
