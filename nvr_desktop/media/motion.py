@@ -17,7 +17,7 @@ CELL = 8
 CELL_FILL = 0.1
 #: Background learning rate for still pixels, and for pixels that changed (a parked car fades in slowly).
 LEARN_STILL = 0.1
-LEARN_MOVING = 0.01
+LEARN_MOVING = 0.02
 #: Snapshots of one burst are at least this far apart.
 BURST_SPACING_S = 1.0
 
@@ -123,6 +123,7 @@ class MotionDetector:
     def __init__(self, settings: MotionSettings) -> None:
         self.settings = settings
         self._background: NDArray[np.float32] | None = None
+        self._warmup: list[NDArray[np.float32]] = []
         self._area: NDArray[np.bool_] | None = None
         self._area_pixels = 0
         self._seen = 0
@@ -133,6 +134,7 @@ class MotionDetector:
     def reset(self) -> None:
         """Forget the background (a new connection, a new size): the next frames warm up again."""
         self._background = None
+        self._warmup = []
         self._seen = 0
 
     def process(self, gray: NDArray[np.uint8], source_size: tuple[int, int], now: float) -> MotionHit | None:
@@ -141,16 +143,25 @@ class MotionDetector:
         h, w = image.shape
         if self._background is None or self._background.shape != image.shape:
             self._background = image
+            self._warmup = [image]
             self._area = active_area(self.settings, w, h)
             self._area_pixels = int(self._area.sum())
             self._seen = 1
             return None
         background = self._background
         changed = np.abs(image - background) > threshold_for(self.settings.sensitivity)
+        self._seen += 1
+        if self._seen <= self.settings.warmup_frames:
+            # Warming up: the background is the per-pixel median of these frames, so something that moves
+            # through the picture meanwhile leaves no ghost behind.
+            self._warmup.append(image)
+            if self._seen == self.settings.warmup_frames:
+                self._background = np.median(np.stack(self._warmup), axis=0).astype(np.float32)
+                self._warmup = []
+            return None
         rate = np.where(changed, LEARN_MOVING, LEARN_STILL).astype(np.float32)
         background += rate * (image - background)
-        self._seen += 1
-        if self._seen <= self.settings.warmup_frames or self._area is None or self._area_pixels == 0:
+        if self._area is None or self._area_pixels == 0:
             return None
         changed &= self._area
         score = float(changed.sum()) / self._area_pixels

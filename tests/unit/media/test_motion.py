@@ -100,3 +100,9 @@ def test_the_cooldown_and_burst_limit_a_burst_of_motion() -> None:
 def test_polygon_masks_follow_the_even_odd_rule() -> None:
     triangle = polygon_mask(((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)), 10, 10)
     assert triangle[0, 0] and not triangle[9, 9] and 45 <= triangle.sum() <= 55  # centres on the edge may go either way
+
+
+def test_something_moving_during_the_warm_up_leaves_no_ghost() -> None:
+    detector = MotionDetector(MotionSettings(enabled=True, warmup_frames=10))
+    frames = [with_square(10 + 12 * i, 20) for i in range(10)] + [still()] * 10
+    assert all(hit is None for hit in run(detector, frames))
