@@ -38,6 +38,7 @@ from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
+from nvr_desktop.services.motion_control import MotionControl
 from nvr_desktop.services.recording_control import RecordingControl
 from nvr_desktop.services.recordings import RecordingService
 from nvr_desktop.services.views import ViewService
@@ -106,6 +107,7 @@ class Runtime:
     alerting: Alerting | None = None
     webhook: WebhookSender | None = None
     reports: ReportScheduler | None = None
+    motion: MotionControl | None = None
     _webhook_listener: AlertListener | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -121,6 +123,8 @@ class Runtime:
             self.webhook.stop()
         if self.reports is not None:
             self.reports.stop()
+        if self.motion is not None:
+            self.motion.close()
         self.recording.close()
         self.engine.close()
         self.recording.drain()
@@ -190,6 +194,14 @@ def start_runtime(services: Services) -> Runtime:
         engine.close()
         raise
     services.alerting.attach_recorder(control.trigger)
+    motion = MotionControl(
+        services.db,
+        services.cameras,
+        engine,
+        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event),
+        owner_principal(getpass.getuser()),
+    )
+    motion.start()
     webhook = start_webhook(services)
     reports = ReportScheduler(
         services.reports,
@@ -205,6 +217,7 @@ def start_runtime(services: Services) -> Runtime:
         services.alerting,
         webhook[0] if webhook else None,
         reports,
+        motion,
         webhook[1] if webhook else None,
     )
     return services.runtime

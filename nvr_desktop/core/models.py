@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from nvr_desktop.core.motion import MotionSettings
 from nvr_desktop.core.roles import Permission, Role, role_allows, sees_all_cameras
 
 
@@ -70,6 +72,7 @@ class Camera:
     retention_days: int | None = None
     retention_gb: float | None = None
     transport: str = "tcp"  # RTSP transport: tcp (default, firewall-friendly) or udp
+    motion: MotionSettings = field(default_factory=MotionSettings)  # server-side motion detection (off by default)
 
     def to_public_dict(self) -> dict[str, object]:
         """A JSON-safe view with no secret in it (for the CLI and API)."""
@@ -89,6 +92,7 @@ class Camera:
             "retention_days": self.retention_days,
             "retention_gb": self.retention_gb,
             "transport": self.transport,
+            "motion": json.loads(self.motion.to_json()),
         }
 
 

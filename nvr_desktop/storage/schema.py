@@ -91,6 +91,7 @@ class CameraRow(Base):
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     retention_gb: Mapped[float | None] = mapped_column(Float, nullable=True)
     transport: Mapped[str] = mapped_column(String(8), default="tcp", server_default="tcp")
+    motion: Mapped[str] = mapped_column(Text, default="", server_default="")  # MotionSettings JSON; empty: off
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     grants: Mapped[list[CameraPermissionRow]] = relationship(

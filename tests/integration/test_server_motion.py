@@ -1,21 +1,35 @@
-"""Server-side motion detection in the stream engine: a real RTSP camera whose picture has a moving square."""
+"""Server-side motion detection end to end: a real RTSP camera whose picture has a moving square, the real stream
+processes (ProcessStreamEngine), MotionControl and EventStore over the app's database: events like an agent's."""
 
 from __future__ import annotations
 
+import io
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import av
 import pytest
 
+from nvr_desktop.app import Services
+from nvr_desktop.cli import main
+from nvr_desktop.core.models import Event, Principal
 from nvr_desktop.core.motion import MotionSettings
+from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.frames import FrameStore
 from nvr_desktop.media.motion_tap import MotionEvent
+from nvr_desktop.media.procpool import ProcessStreamEngine
 from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.state import DisplayWish, StreamState
 from nvr_desktop.media.supervisor import CameraStreams, StreamSupervisor
+from nvr_desktop.services.cameras import CameraSpec
+from nvr_desktop.services.motion_control import MotionControl, motion_device_id
+from nvr_desktop.services.recording_control import camera_streams
 from tests.support.clips import cached_clip
 from tests.support.fixtures import RtspServerFactory
+
+RIGHT_HALF = ((0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0))  # where the clip's square moves
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
@@ -29,6 +43,77 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
 def motion_clip() -> Path:
     """640x360 H.264, 25 fps, 30 s: a still checkerboard with a bright square sweeping across the right half."""
     return cached_clip(640, 360, 25, 30, 25, motion=True)
+
+
+@pytest.fixture
+def engine() -> Iterator[ProcessStreamEngine]:
+    built = ProcessStreamEngine(processes=1)
+    yield built
+    built.close()
+
+
+def test_motion_makes_agent_like_events_and_a_mask_or_motion_off_makes_none(
+    services: Services,
+    admin: Principal,
+    motion_clip: Path,
+    rtsp_server_factory: RtspServerFactory,
+    engine: ProcessStreamEngine,
+) -> None:
+    server = rtsp_server_factory(motion_clip, 3)
+    quick = MotionSettings(enabled=True, cooldown_s=1.0)  # default sensitivity and warm-up, events every ~1 s
+    watched = services.cameras.add(admin, CameraSpec(name="door", main_url=server.url(1), motion=quick))
+    masked = services.cameras.add(
+        admin, CameraSpec(name="yard", main_url=server.url(2), motion=quick.changed(masks=(RIGHT_HALF,)))
+    )
+    off = services.cameras.add(admin, CameraSpec(name="hall", main_url=server.url(3)))
+    assert not off.motion.enabled, "motion is off by default"
+    stored: list[Event] = []
+
+    def on_new(event: Event) -> None:
+        stored.append(event)
+        services.alerting.on_event(event)  # the agents' path: alert rules and event recording
+
+    store = EventStore(services.db, services.paths.snapshots, on_new=on_new)
+    control = MotionControl(services.db, services.cameras, engine, store, admin, reload_s=3600)
+    # The motion-off camera is on the wall but hidden: it must decode nothing.
+    engine.add_camera(off.id, camera_streams(services.cameras, admin, off), user="live")
+    engine.set_display(off.id, DisplayWish(visible=False))
+    control.start()
+    try:
+        wait_until(lambda: len([e for e in stored if e.camera_id == watched.id]) >= 3, 20, "three motion events")
+        assert control.watching() == {watched.id, masked.id}
+        assert engine.stats(watched.id).state is StreamState.LIVE
+        assert engine.stats(watched.id).fps == 0, "motion decodes without drawing anything for a hidden camera"
+        assert engine.stats(off.id).state is StreamState.LIVE
+        assert engine.stats(off.id).fps == 0 and engine.stats(off.id).input_fps > 15
+        assert engine.frames.get(off.id) is None and engine.frames.get(watched.id) is None
+
+        events = services.events.list(admin, camera_id=watched.id)
+        assert len(events) >= 3
+        for event in events:
+            assert event.device_id == motion_device_id(watched.id) == f"nvr-motion-cam{watched.id}"
+            assert event.labels == ("motion",) and 0 < event.score <= 1 and event.sequence > 0
+            assert event.snapshot.startswith(event.captured_at.strftime("%Y-%m-%d") + "/")
+            snapshot = services.paths.snapshots / "events" / event.snapshot
+            with av.open(io.BytesIO(snapshot.read_bytes())) as jpeg:
+                picture = next(jpeg.decode(video=0))
+            assert (picture.width, picture.height) == (640, 360)
+            # The square sweeps x 352..608, y 150..210 of the 640x360 frame.
+            for x, y, w, h in event.boxes:
+                assert x >= 330 and x + w <= 630 and y >= 130 and y + h <= 230, event.boxes
+        assert {e.camera_id for e in stored} == {watched.id}, "the mask hides all motion; motion off finds none"
+
+        # Motion off at run time: the camera stops producing events and its motion connection goes away.
+        services.cameras.update(admin, watched.id, CameraSpec(motion=quick.changed(enabled=False)))
+        control.reload()
+        wait_until(lambda: control.watching() == {masked.id}, 5, "motion off for the first camera")
+        time.sleep(1.0)  # detections already queued in the pipeline
+        count = len(stored)
+        time.sleep(3.0)
+        assert len(stored) == count, "no events once motion is off"
+        assert watched.id not in engine.camera_ids() and masked.id in engine.camera_ids()
+    finally:
+        control.close()
 
 
 def test_the_supervisor_decodes_a_hidden_camera_only_while_motion_is_on(
@@ -66,3 +151,43 @@ def test_the_supervisor_decodes_a_hidden_camera_only_while_motion_is_on(
         assert worker.decoded_frames == settled, "motion off, hidden: idle again"
     finally:
         supervisor.close()
+
+
+def run_cli(basedir: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--basedir", str(basedir), *args], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_cli_turns_motion_on_with_sensitivity_zones_and_masks(
+    services: Services, admin: Principal, basedir: Path
+) -> None:
+    camera = services.cameras.add(admin, CameraSpec(name="door", main_url="rtsp://127.0.0.1:1/x"))
+    services.close()
+    code, _, err = run_cli(
+        basedir,
+        "cameras",
+        "update",
+        str(camera.id),
+        "--motion",
+        "on",
+        "--motion-sensitivity",
+        "8",
+        "--motion-zone",
+        "0,0 0.5,0 0.5,1",
+        "--motion-mask",
+        "0,0 0.1,0 0.1,0.1",
+    )
+    assert code == 0, err
+    code, out, err = run_cli(basedir, "cameras", "show", str(camera.id), "--json")
+    motion = json.loads(out)["motion"]
+    assert motion["enabled"] and motion["sensitivity"] == 8
+    assert motion["zones"] == [[[0.0, 0.0], [0.5, 0.0], [0.5, 1.0]]] and len(motion["masks"]) == 1
+    code, _, err = run_cli(basedir, "cameras", "update", str(camera.id), "--motion", "off", "--no-motion-zones")
+    assert code == 0, err
+    motion = json.loads(run_cli(basedir, "cameras", "show", str(camera.id), "--json")[1])["motion"]
+    assert not motion["enabled"] and motion["sensitivity"] == 8 and motion["zones"] == [] == motion["masks"]
+    code, _, err = run_cli(basedir, "cameras", "update", str(camera.id), "--motion-sensitivity", "11")
+    assert code != 0 and "sensitivity" in err
+    code, _, err = run_cli(basedir, "cameras", "update", str(camera.id), "--motion-zone", "0,0 2,0 1,1")
+    assert code != 0 and "zones" in err
