@@ -75,6 +75,8 @@ def test_motion_makes_agent_like_events_and_a_mask_or_motion_off_makes_none(
 
     store = EventStore(services.db, services.paths.snapshots, on_new=on_new)
     control = MotionControl(services.db, services.cameras, engine, store, admin, reload_s=3600)
+    triggered: list[int] = []  # what the default "burst" rule (record = true) asks event recording to start
+    services.alerting.attach_recorder(lambda camera_id, at: triggered.append(camera_id))
     # The motion-off camera is on the wall but hidden: it must decode nothing.
     engine.add_camera(off.id, camera_streams(services.cameras, admin, off), user="live")
     engine.set_display(off.id, DisplayWish(visible=False))
@@ -102,6 +104,8 @@ def test_motion_makes_agent_like_events_and_a_mask_or_motion_off_makes_none(
             for x, y, w, h in event.boxes:
                 assert x >= 330 and x + w <= 630 and y >= 130 and y + h <= 230, event.boxes
         assert {e.camera_id for e in stored} == {watched.id}, "the mask hides all motion; motion off finds none"
+        assert [a.rule for a in services.alerts.list(admin, camera_id=watched.id)] == ["burst"]
+        assert set(triggered) == {watched.id}, "event recording is triggered on the motion camera"
 
         # Motion off at run time: the camera stops producing events and its motion connection goes away.
         services.cameras.update(admin, watched.id, CameraSpec(motion=quick.changed(enabled=False)))
@@ -113,6 +117,7 @@ def test_motion_makes_agent_like_events_and_a_mask_or_motion_off_makes_none(
         assert len(stored) == count, "no events once motion is off"
         assert watched.id not in engine.camera_ids() and masked.id in engine.camera_ids()
     finally:
+        services.alerting.attach_recorder(None)
         control.close()
 
 
