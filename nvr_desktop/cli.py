@@ -401,7 +401,8 @@ class Cli:
                 self.out.write(json.dumps(cam.to_public_dict(), indent=2) + "\n")
             else:
                 for key, value in cam.to_public_dict().items():
-                    self.out.write(f"{key:16} {'' if value is None else value}\n")
+                    shown = json.dumps(value) if isinstance(value, dict) else value
+                    self.out.write(f"{key:16} {'' if shown is None else shown}\n")
         elif args.action == "update":
             cam = self.s.cameras.update(self.me, args.id, self._spec(args, adding=False))
             self.out.write(f"updated camera '{cam.name}' (id {cam.id})\n")

@@ -192,7 +192,27 @@ def test_the_cli_turns_motion_on_with_sensitivity_zones_and_masks(
     assert code == 0, err
     motion = json.loads(run_cli(basedir, "cameras", "show", str(camera.id), "--json")[1])["motion"]
     assert not motion["enabled"] and motion["sensitivity"] == 8 and motion["zones"] == [] == motion["masks"]
+    shown = run_cli(basedir, "cameras", "show", str(camera.id))[1]
+    assert any(line.startswith("motion ") and '"sensitivity": 8' in line for line in shown.splitlines()), shown
     code, _, err = run_cli(basedir, "cameras", "update", str(camera.id), "--motion-sensitivity", "11")
     assert code != 0 and "sensitivity" in err
     code, _, err = run_cli(basedir, "cameras", "update", str(camera.id), "--motion-zone", "0,0 2,0 1,1")
     assert code != 0 and "zones" in err
+
+
+def test_motion_uses_the_sub_stream_and_leaves_the_main_stream_alone(
+    motion_clip: Path, rtsp_server_factory: RtspServerFactory
+) -> None:
+    server = rtsp_server_factory(motion_clip, 2)
+    supervisor = StreamSupervisor(FrameStore())
+    try:
+        supervisor.add_camera(1, CameraStreams(main=SourceSpec(server.url(1)), sub=SourceSpec(server.url(2))))
+        supervisor.set_display(1, DisplayWish(visible=False))
+        supervisor.set_motion(1, MotionSettings(enabled=True))
+        sub, main = supervisor.worker(1, "sub"), supervisor.worker(1, "main")
+        assert sub is not None and sub.motion is not None and main is None
+        wait_until(lambda: sub.decoded_frames > 0, 10, "the sub-stream decodes for motion")
+        supervisor.set_motion(1, MotionSettings(enabled=False))
+        assert sub.motion is None and supervisor.worker(1, "main") is None
+    finally:
+        supervisor.close()
