@@ -1,8 +1,11 @@
 """Per-camera server-side motion detection settings (JSON; empty: off).
 
-Revision ID: 0010
+Revision ID: 0011
 Revises: 0009
 Create Date: 2026-11-23
+
+Numbered 0011 because main already has 0010 (camera ONVIF columns): when the two are chained only down_revision
+changes (to "0010").
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0011"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
