@@ -41,6 +41,7 @@ from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
+from nvr_desktop.services.motion_control import MotionControl
 from nvr_desktop.services.onboarding import OnboardingService
 from nvr_desktop.services.overview import OverviewService
 from nvr_desktop.services.ptz import PtzService
@@ -135,6 +136,7 @@ class Runtime:
     alerting: Alerting | None = None
     webhook: WebhookSender | None = None
     reports: ReportScheduler | None = None
+    motion: MotionControl | None = None
     _webhook_listener: AlertListener | None = field(default=None, repr=False)
     advertiser: Advertiser | None = None
     listener_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -167,6 +169,8 @@ class Runtime:
             self.webhook.stop()
         if self.reports is not None:
             self.reports.stop()
+        if self.motion is not None:
+            self.motion.close()
         self.recording.close()
         self.engine.close()
         self.recording.drain()
@@ -265,6 +269,14 @@ def start_runtime(services: Services) -> Runtime:
         engine.close()
         raise
     services.alerting.attach_recorder(control.trigger)
+    motion = MotionControl(
+        services.db,
+        services.cameras,
+        engine,
+        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event),
+        owner_principal(getpass.getuser()),
+    )
+    motion.start()
     webhook = start_webhook(services)
     reports = ReportScheduler(
         services.reports,
@@ -281,6 +293,7 @@ def start_runtime(services: Services) -> Runtime:
         services.alerting,
         webhook[0] if webhook else None,
         reports,
+        motion,
         webhook[1] if webhook else None,
         advertiser=start_advertiser(services, listener),
     )

@@ -272,7 +272,20 @@ def _camera_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
     p.add_argument("--retention-days", type=int)
     p.add_argument("--retention-gb", type=float, help="size limit of this camera's recordings")
     p.add_argument("--transport", help="RTSP transport: tcp (default) or udp")
+    p.add_argument("--motion", choices=["on", "off"], help="server-side motion detection (no edge agent)")
+    p.add_argument("--motion-sensitivity", type=int, metavar="N", help="1 (large, strong changes) to 10 (faint ones)")
+    p.add_argument(
+        "--motion-zone",
+        action="append",
+        metavar="POINTS",
+        help="only motion inside counts: 'x1,y1 x2,y2 x3,y3 ...' as fractions of the frame (repeat for more; "
+        "replaces the zones)",
+    )
+    p.add_argument(
+        "--motion-mask", action="append", metavar="POINTS", help="motion inside never counts (like --motion-zone)"
+    )
     if not adding:
+        p.add_argument("--no-motion-zones", action="store_true", help="remove the motion zones and masks")
         p.add_argument("--no-sub-url", action="store_true", help="remove the sub-stream URL")
         p.add_argument("--clear-password", action="store_true", help="forget the stored camera password")
         p.add_argument("--enable", dest="enabled", action="store_true", default=None)
@@ -367,7 +380,30 @@ class Cli:
             record_schedule=args.schedule,
             clear_sub_url=False if adding else args.no_sub_url,
             clear_password=False if adding else args.clear_password,
+            motion=self._motion(args, adding=adding),
         )
+
+    def _motion(self, args: argparse.Namespace, *, adding: bool) -> Any:
+        """The camera's motion settings with the options applied, or None when no motion option was given."""
+        from nvr_desktop.core.motion import MotionSettings, parse_polygon
+
+        clear = not adding and args.no_motion_zones
+        given = (args.motion, args.motion_sensitivity, args.motion_zone, args.motion_mask)
+        if all(v is None for v in given) and not clear:
+            return None
+        settings = MotionSettings() if adding else self.s.cameras.get(self.me, args.id).motion
+        changes: dict[str, Any] = {}
+        if clear:
+            changes.update(zones=(), masks=())
+        if args.motion is not None:
+            changes["enabled"] = args.motion == "on"
+        if args.motion_sensitivity is not None:
+            changes["sensitivity"] = args.motion_sensitivity
+        if args.motion_zone:
+            changes["zones"] = tuple(parse_polygon(z) for z in args.motion_zone)
+        if args.motion_mask:
+            changes["masks"] = tuple(parse_polygon(m) for m in args.motion_mask)
+        return settings.changed(**changes)
 
     def cameras(self, args: argparse.Namespace) -> int:
         """cameras add|list|show|update|remove."""
@@ -383,7 +419,8 @@ class Cli:
                 self.out.write(json.dumps(cam.to_public_dict(), indent=2) + "\n")
             else:
                 for key, value in cam.to_public_dict().items():
-                    self.out.write(f"{key:16} {'' if value is None else value}\n")
+                    shown = json.dumps(value) if isinstance(value, dict) else value
+                    self.out.write(f"{key:16} {'' if shown is None else shown}\n")
         elif args.action == "update":
             cam = self.s.cameras.update(self.me, args.id, self._spec(args, adding=False))
             self.out.write(f"updated camera '{cam.name}' (id {cam.id})\n")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from nvr_desktop.core.motion import MotionSettings
 from nvr_desktop.core.roles import Permission, Role, role_allows, sees_all_cameras
 
 
@@ -72,6 +74,7 @@ class Camera:
     transport: str = "tcp"  # RTSP transport: tcp (default, firewall-friendly) or udp
     onvif_xaddr: str | None = None  # the ONVIF device service (PTZ goes there), without credentials
     onvif_profile: str | None = None  # the ONVIF media profile token of the main stream
+    motion: MotionSettings = field(default_factory=MotionSettings)  # server-side motion detection (off by default)
 
     @property
     def ptz_capable(self) -> bool:
@@ -98,6 +101,7 @@ class Camera:
             "transport": self.transport,
             "onvif_xaddr": self.onvif_xaddr,
             "onvif_profile": self.onvif_profile,
+            "motion": json.loads(self.motion.to_json()),
         }
 
 

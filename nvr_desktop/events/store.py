@@ -41,8 +41,19 @@ class EventStore:
         self.root = snapshots / "events"
         self._on_new = on_new  # Alerting.on_event: rules, alerts, event recording (never raises)
 
-    def record(self, detection: Detection, jpeg: bytes, received_at: datetime, skew_s: float) -> StoredEvent:
-        """Store a verified detection (its JPEG already checked), or recognise a repeat of one already stored."""
+    def record(
+        self,
+        detection: Detection,
+        jpeg: bytes,
+        received_at: datetime,
+        skew_s: float,
+        *,
+        camera_id: int | None = None,
+    ) -> StoredEvent:
+        """Store a verified detection (its JPEG already checked), or recognise a repeat of one already stored.
+
+        camera_id links the event to a camera when no paired edge device does (the desktop's own motion detection).
+        """
         existing = self._db.read(
             lambda s: s.scalars(select(EventRow).where(EventRow.detection_id == detection.detection_id)).first()
         )
@@ -67,7 +78,7 @@ class EventStore:
             row = EventRow(
                 detection_id=detection.detection_id,
                 device_id=detection.device_id,
-                camera_id=device.camera_id if device is not None else None,
+                camera_id=device.camera_id if device is not None else camera_id,
                 sequence=detection.sequence,
                 captured_at=detection.captured_at,
                 received_at=received_at,

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from nvr_desktop.core.motion import MotionSettings
+from nvr_desktop.media.motion_tap import MotionEvent, MotionListener
 from nvr_desktop.media.recorder import RecorderEvent, RecorderListener
 from nvr_desktop.media.shared_frames import SharedFrameStore, SlotWriter
 from nvr_desktop.media.state import DisplayWish, StreamState, StreamStats
@@ -34,7 +36,7 @@ LIVENESS_INTERVAL_S = 0.5
 
 @dataclass(frozen=True)
 class _Command:
-    verb: str  # add, remove, display, record, stop
+    verb: str  # add, remove, display, record, motion, stop
     camera_id: int = 0
     payload: Any = None
 
@@ -53,6 +55,7 @@ def _child_main(index: int, commands: Connection, events: Any, budget_cores: flo
         on_state=lambda cid, st: events.put(("state", cid, st)),
         budget_cores=budget_cores,
         on_record=lambda event: events.put(("rec", event)),
+        on_motion=lambda event: events.put(("motion", event)),
     )
     parent = os.getppid()
     next_stats = time.monotonic() + STATS_INTERVAL_S
@@ -72,6 +75,8 @@ def _child_main(index: int, commands: Connection, events: Any, budget_cores: flo
                     writer.drop(cmd.camera_id)
                 elif cmd.verb == "record":
                     supervisor.set_recording(cmd.camera_id, cmd.payload)
+                elif cmd.verb == "motion":
+                    supervisor.set_motion(cmd.camera_id, cmd.payload)
                 elif cmd.verb == "display":
                     wish, slot = cmd.payload
                     if slot is not None:
@@ -97,7 +102,9 @@ class ProcessStreamEngine:
         self.frames = SharedFrameStore()
         self._state_listeners: list[StateListener] = [on_state] if on_state is not None else []
         self._record_listeners: list[RecorderListener] = []
+        self._motion_listeners: list[MotionListener] = []
         self._orders: dict[int, RecordOrder] = {}
+        self._motions: dict[int, MotionSettings] = {}
         self._users: dict[int, set[str]] = {}
         self._lock = threading.Lock()
         self._stats: dict[int, StreamStats] = {}
@@ -144,14 +151,19 @@ class ProcessStreamEngine:
                 self._pipes[index], self._children[index] = self._spawn(index)
                 self.restarts += 1
                 mine = [cid for cid in self._streams if cid % len(self._children) == index]
-                replay = [(cid, self._streams[cid], self._wishes.get(cid), self._orders.get(cid)) for cid in mine]
-            for cid, streams, wish, order in replay:
+                replay = [
+                    (cid, self._streams[cid], self._wishes.get(cid), self._orders.get(cid), self._motions.get(cid))
+                    for cid in mine
+                ]
+            for cid, streams, wish, order, motion in replay:
                 self._notify_state(cid, StreamStats(state=StreamState.RECONNECTING, message="stream process restarted"))
                 self._send(cid, _Command("add", cid, streams))
                 if wish is not None:
                     self._send(cid, _Command("display", cid, (wish, self.frames.slot_name(cid))))
                 if order is not None:
                     self._send(cid, _Command("record", cid, order))
+                if motion is not None:
+                    self._send(cid, _Command("motion", cid, motion))
 
     def add_state_listener(self, listener: StateListener) -> None:
         """Also call listener(camera_id, stats) on every state change (on the event-reader thread)."""
@@ -167,6 +179,20 @@ class ProcessStreamEngine:
         """Call listener(event) for every recorder event of every camera (on the event-reader thread)."""
         with self._lock:
             self._record_listeners = [*self._record_listeners, listener]
+
+    def add_motion_listener(self, listener: MotionListener) -> None:
+        """Call listener(event) for every server-side motion detection (on the event-reader thread)."""
+        with self._lock:
+            self._motion_listeners = [*self._motion_listeners, listener]
+
+    def set_motion(self, camera_id: int, settings: MotionSettings | None) -> None:
+        """Detect motion on a camera in the process that owns it (None or disabled settings: off)."""
+        with self._lock:
+            if settings is None or not settings.enabled:
+                self._motions.pop(camera_id, None)
+            else:
+                self._motions[camera_id] = settings
+        self._send(camera_id, _Command("motion", camera_id, settings))
 
     def _notify_state(self, camera_id: int, stats: StreamStats) -> None:
         for listener in self._state_listeners:
@@ -217,6 +243,7 @@ class ProcessStreamEngine:
             self._wishes.pop(camera_id, None)
             self._stats.pop(camera_id, None)
             self._orders.pop(camera_id, None)
+            self._motions.pop(camera_id, None)
         self._send(camera_id, _Command("remove", camera_id))
         self.frames.drop(camera_id)
 
@@ -268,6 +295,13 @@ class ProcessStreamEngine:
                         listener(record_event)
                     except Exception:
                         log.exception("recorder listener failed")
+            elif kind == "motion":
+                motion_event: MotionEvent = event[1]
+                for motion_listener in self._motion_listeners:
+                    try:
+                        motion_listener(motion_event)
+                    except Exception:
+                        log.exception("motion listener failed")
             elif kind == "stats":
                 with self._lock:
                     for camera_id, stats in event[2].items():

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nvr_desktop.core.motion import MotionSettings
 from nvr_desktop.media.frames import FrameSink
+from nvr_desktop.media.motion_tap import MotionEvent, MotionListener, MotionTap
 from nvr_desktop.media.recorder import RecorderListener, RecordingGate, SegmentRecorder
 from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.state import (
@@ -106,10 +108,13 @@ class StreamSupervisor:
         budget_cores: float | None = None,
         governor_interval_s: float = 1.0,
         on_record: RecorderListener | None = None,
+        on_motion: MotionListener | None = None,
     ) -> None:
         self.frames = frames
         self._on_state = on_state
         self._on_record = on_record
+        self._on_motion = on_motion
+        self._taps: dict[int, MotionTap] = {}
         self._orders: dict[int, RecordOrder] = {}
         self._gates: dict[int, RecordingGate] = {}
         self._backoff = backoff
@@ -144,6 +149,7 @@ class StreamSupervisor:
             self._governed.pop(camera_id, None)
             self._stop_workers(camera_id)
             self._orders.pop(camera_id, None)
+            self._taps.pop(camera_id, None)
             gate = self._gates.pop(camera_id, None)
         if gate is not None:
             gate.close()
@@ -182,6 +188,33 @@ class StreamSupervisor:
             self._sync(camera_id)
         if old_gate is not None:
             old_gate.close()
+
+    def set_motion(self, camera_id: int, settings: MotionSettings | None) -> None:
+        """Detect motion on the camera's sub-stream (main without one) with these settings (None or disabled: off).
+
+        Like recording, this keeps that stream connected and decoding with no tile showing it.
+        """
+        with self._lock:
+            tap = self._taps.get(camera_id)
+            if settings is None or not settings.enabled:
+                if tap is None:
+                    return
+                self._taps.pop(camera_id)
+            else:
+                if tap is not None and tap.settings == settings:
+                    return
+                self._taps[camera_id] = MotionTap(camera_id, settings, self._motion_event)
+            self._sync(camera_id)
+
+    def _motion_event(self, event: MotionEvent) -> None:
+        if self._on_motion is not None:
+            try:
+                self._on_motion(event)
+            except Exception:
+                log.exception("motion listener failed")
+
+    def _motion_profile(self, camera_id: int) -> Profile:
+        return "sub" if self._cameras[camera_id].sub is not None else "main"
 
     def _attach(self, camera_id: int, gate: RecordingGate) -> None:
         worker = self._workers.get((camera_id, "main"))
@@ -248,6 +281,10 @@ class StreamSupervisor:
         wanted = {tile_profile, shown}
         if camera_id in self._orders:
             wanted.add("main")  # recording always takes the main stream
+        tap = self._taps.get(camera_id)
+        motion_profile = self._motion_profile(camera_id)
+        if tap is not None:
+            wanted.add(motion_profile)
         profiles: tuple[Profile, Profile] = ("main", "sub")
         for profile in profiles:
             key = (camera_id, profile)
@@ -271,6 +308,9 @@ class StreamSupervisor:
         for (cid, profile), worker in self._workers.items():
             if cid != camera_id:
                 continue
+            wanted_tap = tap if profile == motion_profile else None
+            if worker.motion is not wanted_tap:
+                worker.set_motion(wanted_tap)
             if profile == shown and wish.visible:
                 worker.set_display(self._governed.get(camera_id, DecodeMode.FULL), wish.box)
             else:
@@ -323,6 +363,7 @@ class StreamSupervisor:
             gates = list(self._gates.values())
             self._gates.clear()
             self._orders.clear()
+            self._taps.clear()
         for worker in workers:
             worker.request_stop()  # ask all first, then wait: stopping 128 streams takes one timeout, not 128
         deadline = time.monotonic() + timeout

@@ -18,6 +18,7 @@ import numpy as np
 from av.video.reformatter import Interpolation, VideoReformatter
 
 from nvr_desktop.media.frames import PIXEL_FORMAT, FrameSink
+from nvr_desktop.media.motion_tap import MotionTap
 from nvr_desktop.media.source import SourceSpec, classify_error, open_container
 from nvr_desktop.media.state import DecodeMode, StreamState, StreamStats
 
@@ -92,6 +93,8 @@ class StreamWorker:
         # What the pump reads on every packet, swapped whole so it needs no lock: (mode, box).
         self._display: tuple[DecodeMode, tuple[int, int]] = (self._mode, self._box)
         self._sinks: list[PacketSink] = []
+        # Server-side motion: None for nearly every camera, which is all the pump checks per packet.
+        self._motion: MotionTap | None = None
         self._end_listeners: list[EndListener] = []
         self._shown: collections.deque[float] = collections.deque()
         self._packets: collections.deque[tuple[float, int]] = collections.deque()
@@ -129,6 +132,17 @@ class StreamWorker:
                 self._box = box
             self._display = (self._mode, self._box)
             self._stats = replace(self._stats, decode_mode=mode)
+
+    def set_motion(self, tap: MotionTap | None) -> None:
+        """Decode every frame and feed tap (None: decode only for display again); swapped whole, no lock."""
+        if tap is not None:
+            tap.restart()
+        self._motion = tap
+
+    @property
+    def motion(self) -> MotionTap | None:
+        """The motion tap fed by this worker, if any."""
+        return self._motion
 
     @property
     def mode(self) -> DecodeMode:
@@ -242,6 +256,9 @@ class StreamWorker:
             if ctx is None:
                 raise av.error.DecoderNotFoundError(0, "no decoder")
             ctx.thread_count = 1  # 128 decoders must not each start a thread pool
+            tap = self._motion
+            if tap is not None:
+                tap.restart()  # the scene may have changed while disconnected
             audio = self._recordable_audio(container)
             live = self._pump(container, video, audio)
             while self.spec.realtime and not self._stop.is_set():
@@ -316,6 +333,17 @@ class StreamWorker:
                 wait = pace_origin[0] + (pts_s - pace_origin[1]) - now
                 if wait > 0 and self._stop.wait(min(wait, 1.0)):
                     return live
+            motion = self._motion
+            if motion is not None:
+                # Motion needs every frame decoded (P-frames build on the ones before); the display gets what
+                # its mode asks for from the same frames.
+                if need_key and not packet.is_keyframe:
+                    continue
+                need_key = False
+                mode_seen = mode
+                shown = mode is DecodeMode.FULL or (mode is DecodeMode.KEYFRAMES and packet.is_keyframe)
+                self._decode(ctx, packet, box if shown else None, reformatter, motion)
+                continue
             if mode is not mode_seen:
                 need_key = need_key or mode is DecodeMode.FULL
                 mode_seen = mode
@@ -331,7 +359,14 @@ class StreamWorker:
             self._decode(ctx, packet, box, reformatter)
         return live
 
-    def _decode(self, ctx: Any, packet: Any, box: tuple[int, int], reformatter: VideoReformatter) -> None:
+    def _decode(
+        self,
+        ctx: Any,
+        packet: Any,
+        box: tuple[int, int] | None,
+        reformatter: VideoReformatter,
+        motion: MotionTap | None = None,
+    ) -> None:
         try:
             decoded = ctx.decode(packet)
         except av.error.FFmpegError:
@@ -340,6 +375,10 @@ class StreamWorker:
             return
         for frame in decoded:
             self.decoded_frames += 1
+            if motion is not None:
+                motion.feed(frame)
+            if box is None:
+                continue  # decoded for motion only: the tile is hidden
             width, height = fit_size(frame.width, frame.height, *box)
             if (width, height) != (ctx.width, ctx.height) or frame.format.name != PIXEL_FORMAT:
                 frame = reformatter.reformat(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from nvr_desktop.core.errors import ConflictError, NotFoundError, ValidationError
 from nvr_desktop.core.models import Camera, Principal, RecordMode
+from nvr_desktop.core.motion import MotionSettings
 from nvr_desktop.core.recording import WeeklySchedule
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.core.urls import SecretRegistry, parse_stream_url, with_credentials
@@ -47,6 +48,7 @@ class CameraSpec:
     transport: str | None = None
     onvif_xaddr: str | None = None
     onvif_profile: str | None = None
+    motion: MotionSettings | None = None  # the whole set (validated on construction); None: unchanged
     clear_sub_url: bool = False
     clear_password: bool = False
 
@@ -177,6 +179,7 @@ class CameraService:
                 transport=spec.transport or "tcp",
                 onvif_xaddr=spec.onvif_xaddr,
                 onvif_profile=spec.onvif_profile,
+                motion=spec.motion.to_json() if spec.motion is not None else "",
                 created_at=now,
                 updated_at=now,
             )
@@ -239,6 +242,8 @@ class CameraService:
                     setattr(row, field, value)
             if spec.record_mode is not None:
                 row.record_mode = spec.record_mode.value
+            if spec.motion is not None:
+                row.motion = spec.motion.to_json()
             _check_schedule(row)
             row.updated_at = utcnow()
             if password:

@@ -71,6 +71,16 @@ class RecordingEngine(Protocol):
         """Receive stream states."""
 
 
+def camera_streams(cameras: CameraService, owner: Principal, camera: Camera) -> CameraStreams:
+    """The engine's view of a camera: main and sub-stream with credentials (equal for equal settings, so every
+    user of the engine asks for the same connection)."""
+    main = SourceSpec(cameras.stream_url(owner, camera.id, "main"), transport=camera.transport)
+    sub = (
+        SourceSpec(cameras.stream_url(owner, camera.id, "sub"), transport=camera.transport) if camera.sub_url else None
+    )
+    return CameraStreams(main=main, sub=sub)
+
+
 @dataclass(frozen=True)
 class Alarm:
     """A recording problem an operator must see: the disk is full, or the storage folder is unavailable."""
@@ -339,13 +349,7 @@ class RecordingControl:
         return gaps[-1].id if gaps else None
 
     def _streams(self, camera: Camera) -> CameraStreams:
-        main = SourceSpec(self._cameras.stream_url(self._owner, camera.id, "main"), transport=camera.transport)
-        sub = (
-            SourceSpec(self._cameras.stream_url(self._owner, camera.id, "sub"), transport=camera.transport)
-            if camera.sub_url
-            else None
-        )
-        return CameraStreams(main=main, sub=sub)
+        return camera_streams(self._cameras, self._owner, camera)
 
     def _apply_orders(self) -> None:
         now = self._clock()

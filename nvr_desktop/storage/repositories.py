@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from nvr_desktop.core.errors import ValidationError
 from nvr_desktop.core.models import AuditEntry, Camera, RecordMode, User
+from nvr_desktop.core.motion import MotionSettings
 from nvr_desktop.core.roles import Role
 from nvr_desktop.storage.schema import AuditRow, CameraPermissionRow, CameraRow, MetaRow, UserRow, utcnow
 
@@ -90,6 +93,14 @@ def set_grants(session: Session, user_id: int, camera_ids: set[int], *, add: boo
 # ---- cameras ----------------------------------------------------------------------------------------
 
 
+def _motion(row: CameraRow) -> MotionSettings:
+    try:
+        return MotionSettings.from_json(row.motion)
+    except ValidationError as err:  # one bad column must not hide the camera: motion stays off until fixed
+        logging.getLogger("storage").error("camera %s: motion settings ignored: %s", row.id, err)
+        return MotionSettings()
+
+
 def camera_from_row(row: CameraRow) -> Camera:
     """Convert a cameras row to the domain record."""
     return Camera(
@@ -110,6 +121,7 @@ def camera_from_row(row: CameraRow) -> Camera:
         transport=row.transport,
         onvif_xaddr=row.onvif_xaddr,
         onvif_profile=row.onvif_profile,
+        motion=_motion(row),
     )
 
 

@@ -93,6 +93,7 @@ class CameraRow(Base):
     transport: Mapped[str] = mapped_column(String(8), default="tcp", server_default="tcp")
     onvif_xaddr: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     onvif_profile: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    motion: Mapped[str] = mapped_column(Text, default="", server_default="")  # MotionSettings JSON; empty: off
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     grants: Mapped[list[CameraPermissionRow]] = relationship(

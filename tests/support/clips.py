@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -75,13 +75,25 @@ def make_clip(
     """Encode a moving H.264 MP4 (yuv420p, baseline, no B-frames, IDR every `gop` frames) at path."""
     if width % 2 or height % 2:
         raise ValueError(f"yuv420p needs even dimensions, got {width}x{height}")
-    path = Path(path)
+    ys, xs = np.mgrid[0:height, 0:width]
+    base = (xs + ys).astype(np.uint16)
+    return _encode(Path(path), width, height, fps, seconds, gop, label, lambda i: _luma_frame(base, i, width, height))
+
+
+def _encode(
+    path: Path,
+    width: int,
+    height: int,
+    fps: int,
+    seconds: float,
+    gop: int,
+    label: str,
+    luma_of: Callable[[int], NDArray[np.uint8]],
+) -> Path:
     frames = max(1, round(seconds * fps))
     hue = zlib.crc32(label.encode("utf-8"))
     chroma_u = np.full((height // 2, width // 2), 64 + hue % 128, dtype=np.uint8)
     chroma_v = np.full((height // 2, width // 2), 64 + (hue >> 8) % 128, dtype=np.uint8)
-    ys, xs = np.mgrid[0:height, 0:width]
-    base = (xs + ys).astype(np.uint16)
     time_base = Fraction(1, fps)
     with av.open(str(path), mode="w", format="mp4") as container:
         if label:
@@ -107,7 +119,7 @@ def make_clip(
         planes = np.empty((height * 3 // 2, width), dtype=np.uint8)
         quarter = (height // 2) * (width // 2)
         for index in range(frames):
-            planes[:height] = _luma_frame(base, index, width, height)
+            planes[:height] = luma_of(index)
             chroma = planes[height:].reshape(-1)
             chroma[:quarter] = chroma_u.reshape(-1)
             chroma[quarter:] = chroma_v.reshape(-1)
@@ -119,15 +131,45 @@ def make_clip(
     return path
 
 
-def cached_clip(width: int, height: int, fps: int, seconds: float, gop: int) -> Path:
-    """Return a cached make_clip() file for these settings, generated once (atomic rename: parallel-safe)."""
-    name = f"clip-v{_GENERATOR_VERSION}-{width}x{height}-{fps}fps-{seconds:g}s-gop{gop}.mp4"
+def make_sweep_clip(
+    path: Path | str, width: int = 640, height: int = 360, fps: int = 25, seconds: float = 30, gop: int = 25
+) -> Path:
+    """A still, textured scene where one bright square (a sixth of the height) sweeps back and forth across the
+    right half only (x from 55% to 95% of the width, y from 35% to 65%): what server-side motion must find."""
+    if width % 2 or height % 2:
+        raise ValueError(f"yuv420p needs even dimensions, got {width}x{height}")
+    ys, xs = np.mgrid[0:height, 0:width]
+    scene = (40 + ((xs // 32 + ys // 32) % 2) * 30).astype(np.uint8)  # a still checkerboard: texture, no motion
+    side = max(16, height // 6)
+    left, right = int(width * 0.55), int(width * 0.95) - side
+    top = int(height * 0.5) - side // 2
+    period = 2 * fps  # one sweep a second each way
+
+    def luma(index: int) -> NDArray[np.uint8]:
+        phase = index % period
+        travel = phase if phase < fps else period - phase
+        x0 = left + (right - left) * travel // fps
+        frame = scene.copy()
+        frame[top : top + side, x0 : x0 + side] = 235
+        return frame
+
+    return _encode(Path(path), width, height, fps, seconds, gop, "motion", luma)
+
+
+def cached_clip(width: int, height: int, fps: int, seconds: float, gop: int, *, motion: bool = False) -> Path:
+    """Return a cached make_clip() (or make_sweep_clip()) file for these settings, generated once (atomic rename:
+    parallel-safe)."""
+    kind = "motion" if motion else "clip"
+    name = f"{kind}-v{_GENERATOR_VERSION}-{width}x{height}-{fps}fps-{seconds:g}s-gop{gop}.mp4"
     final = cache_dir() / name
     if final.exists() and final.stat().st_size > 0:
         return final
     partial = final.with_name(f".{final.stem}.{os.getpid()}.{uuid.uuid4().hex}.partial.mp4")
     try:
-        make_clip(partial, width, height, fps, seconds, gop, label=name)
+        if motion:
+            make_sweep_clip(partial, width, height, fps, seconds, gop)
+        else:
+            make_clip(partial, width, height, fps, seconds, gop, label=name)
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)
