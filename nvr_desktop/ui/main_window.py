@@ -28,6 +28,7 @@ from nvr_desktop.core.roles import Permission
 from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
 from nvr_desktop.ui.dialogs.add_camera import AddCameraDialog
+from nvr_desktop.ui.dialogs.camera_settings import CameraSettingsDialog
 from nvr_desktop.ui.dialogs.edge_devices import EdgeDevicesDialog
 from nvr_desktop.ui.dialogs.settings import SettingsDialog
 from nvr_desktop.ui.dialogs.users import UsersDialog
@@ -291,6 +292,17 @@ class MainWindow(QMainWindow):
         self.action_add_camera.setStatusTip(tip)
         self.action_add_camera.triggered.connect(self.show_add_camera)
         self.cameras_menu.addAction(self.action_add_camera)
+        self.action_camera_settings = QAction(self.tr("Camera &settings…"), self)
+        self.action_camera_settings.setObjectName("actionCameraSettings")
+        self.action_camera_settings.setShortcut(QKeySequence("Ctrl+I"))
+        self.action_camera_settings.setEnabled(self.principal.can(Permission.MANAGE_CAMERAS))
+        self.action_camera_settings.setStatusTip(
+            self.tr("Edit the selected camera: URLs, login, recording, motion")
+            if self.action_camera_settings.isEnabled()
+            else self.tr("Only administrators can change cameras")
+        )
+        self.action_camera_settings.triggered.connect(self.show_camera_settings)
+        self.cameras_menu.addAction(self.action_camera_settings)
         self.cameras_menu.setToolTipsVisible(True)
         self.cameras_menu.addSeparator()
         self.action_record = QAction(self.tr("Start &recording"), self)
@@ -461,6 +473,35 @@ class MainWindow(QMainWindow):
         dialog.paired.connect(lambda _device: self.ensure_listener())
         self._open(dialog)
         return dialog
+
+    def selected_camera_id(self) -> int | None:
+        """The camera selected on the wall, else the one current in the tree."""
+        if self.wall.selected is not None:
+            return self.wall.selected
+        index = self.camera_tree.currentIndex()
+        value = index.data(CAMERA_ID_ROLE) if index.isValid() else None
+        return int(value) if isinstance(value, int) else None
+
+    def show_camera_settings(self, camera_id: int | None = None) -> CameraSettingsDialog | None:
+        """Edit a camera (the selected one by default); the wall and the tree follow a saved change."""
+        camera_id = camera_id if isinstance(camera_id, int) and not isinstance(camera_id, bool) else None
+        camera_id = camera_id if camera_id is not None else self.selected_camera_id()
+        if camera_id is None:
+            self.statusBar().showMessage(self.tr("Select a camera in the tree or on the wall first."), 10_000)
+            return None
+        try:
+            camera = self._services.cameras.get(self.principal, camera_id)
+        except NvrError as err:
+            self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
+            return None
+        dialog = CameraSettingsDialog(self._services, self.principal, camera, self)
+        dialog.accepted.connect(self._camera_changed)
+        self._open(dialog)
+        return dialog
+
+    def _camera_changed(self) -> None:
+        self.refresh_cameras()
+        self.connect_streams()
 
     def show_settings(self) -> SettingsDialog:
         """Open Tools > Settings (admins only)."""

@@ -80,7 +80,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+238"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+239"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>
@@ -88,7 +88,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+120"/>
+        <location line="+131"/>
         <source>%n camera(s)</source>
         <translation>
             <numerusform>%n camera</numerusform>

@@ -450,6 +450,232 @@
     </message>
 </context>
 <context>
+    <name>CameraSettingsDialog</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/camera_settings.py" line="+63"/>
+        <source>Camera settings — %1</source>
+        <translation>Ajustes de cámara — %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Connection</source>
+        <translation>Conexión</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recording</source>
+        <translation>Grabación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Motion</source>
+        <translation>Movimiento</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Enabled (connect, show and record it)</source>
+        <translation>Activada (conectarla, mostrarla y grabarla)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>optional: a smaller stream for the wall&apos;s tiles</source>
+        <translation>opcional: un flujo más pequeño para los mosaicos del muro</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>TCP (works through firewalls)</source>
+        <translation>TCP (atraviesa cortafuegos)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>UDP (less delay on a clean network)</source>
+        <translation>UDP (menos retardo en una red limpia)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>unchanged (kept in the keyring)</source>
+        <translation>sin cambios (guardada en el llavero)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>none</source>
+        <translation>ninguna</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove the stored password</source>
+        <translation>Borrar la contraseña guardada</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Name:</source>
+        <translation>Nombre:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Main stream URL:</source>
+        <translation>URL del flujo principal:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sub-stream URL:</source>
+        <translation>URL del subflujo:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RTSP transport:</source>
+        <translation>Transporte RTSP:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name:</source>
+        <translation>Usuario:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password:</source>
+        <translation>Contraseña:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Test connection</source>
+        <translation>&amp;Probar conexión</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No picture yet</source>
+        <translation>Todavía sin imagen</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Off</source>
+        <translation>Apagada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continuous</source>
+        <translation>Continua</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weekly schedule</source>
+        <translation>Horario semanal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On events (with pre- and post-roll)</source>
+        <translation>Con eventos (con pre y post grabación)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>e.g. mon-fri 08:00-18:00, sat 09:00-13:00</source>
+        <translation>p. ej. mon-fri 08:00-18:00, sat 09:00-13:00</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+6"/>
+        <source>no limit</source>
+        <translation>sin límite</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source> days</source>
+        <translation> días</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Record:</source>
+        <translation>Grabar:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Schedule:</source>
+        <translation>Horario:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Segment length:</source>
+        <translation>Duración del segmento:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep at most:</source>
+        <translation>Conservar como máximo:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use at most:</source>
+        <translation>Usar como máximo:</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Look for motion in this camera&apos;s video (for cameras without an agent)</source>
+        <translation>Buscar movimiento en el vídeo de esta cámara (para cámaras sin agente)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>empty: the whole picture; one polygon per line, e.g. 0,0.5 1,0.5 1,1 0,1</source>
+        <translation>vacío: toda la imagen; un polígono por línea, p. ej. 0,0.5 1,0.5 1,1 0,1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>areas never watched (trees, a road), one polygon per line</source>
+        <translation>zonas que nunca se vigilan (árboles, una calle), un polígono por línea</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Points are fractions of the picture: 0,0 is the top left corner, 1,1 the bottom right. Detections become events like an edge agent&apos;s, with a snapshot.</source>
+        <translation>Los puntos son fracciones de la imagen: 0,0 es la esquina superior izquierda, 1,1 la inferior derecha. Las detecciones se convierten en eventos como los de un agente edge, con una instantánea.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Sensitivity:</source>
+        <translation>Sensibilidad:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zones:</source>
+        <translation>Zonas:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Masks:</source>
+        <translation>Máscaras:</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>Connecting…</source>
+        <translation>Conectando…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+19"/>
+        <source>No picture</source>
+        <translation>Sin imagen</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <location line="+13"/>
+        <source>Failed: %1</source>
+        <translation>Falló: %1</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>%1 %2x%3, %4 fps</source>
+        <translation>%1 %2x%3, %4 fps</translation>
+    </message>
+</context>
+<context>
     <name>CameraTreeModel</name>
     <message>
         <location filename="../../nvr_desktop/ui/models/camera_tree.py" line="+49"/>
@@ -978,7 +1204,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+144"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+145"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1097,13 +1323,28 @@
         <translation>Solo los administradores pueden añadir cámaras</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+275"/>
+        <location line="+5"/>
+        <source>Camera &amp;settings…</source>
+        <translation>A&amp;justes de cámara…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Edit the selected camera: URLs, login, recording, motion</source>
+        <translation>Editar la cámara seleccionada: URL, acceso, grabación, movimiento</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only administrators can change cameras</source>
+        <translation>Solo los administradores pueden cambiar cámaras</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+304"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-272"/>
+        <location line="-301"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
@@ -1206,7 +1447,12 @@
         <translation>No hay vistas guardadas</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+47"/>
+        <source>Select a camera in the tree or on the wall first.</source>
+        <translation>Seleccione primero una cámara en el árbol o en el muro.</translation>
+    </message>
+    <message>
+        <location line="+112"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
