@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nvr_desktop.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from nvr_desktop.core.models import Alert, AlertState, Event, Principal, Severity
-from nvr_desktop.core.roles import Permission, sees_all_cameras
+from nvr_desktop.core.roles import Permission
 from nvr_desktop.events.rules import Firing, Hit, RuleEngine
 from nvr_desktop.events.service import MAX_LIST, clean_note
+from nvr_desktop.events.workflow import move_forward
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.storage.database import Database
@@ -134,41 +134,19 @@ class AlertService:
         return self._move(actor, alert_id, AlertState.RESOLVED, clean_note(note))
 
     def _move(self, actor: Principal, alert_id: int, target: AlertState, note: str) -> Alert:
-        action = "alert.ack" if target is AlertState.ACKNOWLEDGED else "alert.resolve"
-        row = self._db.read(lambda s: s.get(AlertRow, alert_id))
-        if row is None:
-            raise NotFoundError(f"no alert with id {alert_id}")
-        if row.camera_id is None:
-            fresh = self._access.current(actor)
-            if not sees_all_cameras(fresh.role):
-                self._audit.record(fresh.name, action, f"alert:{alert_id}", success=False, detail="not allowed")
-                raise PermissionDeniedError("only administrators handle alerts without a camera")
-        else:
-            fresh = self._access.require(actor, Permission.ACK_EVENTS, camera_id=row.camera_id, action=action)
-        allowed_from = {
-            AlertState.ACKNOWLEDGED: {AlertState.PENDING},
-            AlertState.RESOLVED: {AlertState.PENDING, AlertState.ACKNOWLEDGED},
-        }
-
-        def move(session: Session) -> Alert:
-            current = session.get(AlertRow, alert_id)
-            if current is None:
-                raise NotFoundError(f"no alert with id {alert_id}")
-            state = AlertState(current.state)
-            if state not in allowed_from[target]:
-                raise ConflictError(f"alert {alert_id} is already {state.value}")
-            now = utcnow()
-            current.state = target.value
-            if target is AlertState.ACKNOWLEDGED:
-                current.acked_by, current.acked_at, current.ack_note = fresh.name, now, note
-            else:
-                current.resolved_by, current.resolved_at, current.resolve_note = fresh.name, now, note
-            session.flush()
-            return alert_from_row(current)
-
-        alert = self._db.write(move)
-        self._audit.record(fresh.name, action, f"alert:{alert_id}", detail=f"note={note}" if note else "")
-        return alert
+        return move_forward(
+            self._db,
+            self._access,
+            self._audit,
+            actor,
+            kind="alert",
+            row_type=AlertRow,
+            item_id=alert_id,
+            acknowledge=target is AlertState.ACKNOWLEDGED,
+            note=note,
+            opened=AlertState.PENDING.value,
+            convert=alert_from_row,
+        )
 
 
 class Alerting:

@@ -11,15 +11,15 @@ import json
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from nvr_desktop.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from nvr_desktop.core.errors import ValidationError
 from nvr_desktop.core.models import Event, EventState, Principal
-from nvr_desktop.core.roles import Permission, sees_all_cameras
+from nvr_desktop.core.roles import Permission
+from nvr_desktop.events.workflow import move_forward
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.storage.database import Database
-from nvr_desktop.storage.schema import EventRow, utcnow
+from nvr_desktop.storage.schema import EventRow
 
 MAX_NOTE = 2000
 MAX_LIST = 10_000
@@ -125,38 +125,16 @@ class EventService:
         return self._move(actor, event_id, EventState.RESOLVED, clean_note(note))
 
     def _move(self, actor: Principal, event_id: int, target: EventState, note: str) -> Event:
-        action = "event.ack" if target is EventState.ACKNOWLEDGED else "event.resolve"
-        row = self._db.read(lambda s: s.get(EventRow, event_id))
-        if row is None:
-            raise NotFoundError(f"no event with id {event_id}")
-        if row.camera_id is None:
-            fresh = self._access.current(actor)
-            if not sees_all_cameras(fresh.role):
-                self._audit.record(fresh.name, action, f"event:{event_id}", success=False, detail="not allowed")
-                raise PermissionDeniedError("only administrators handle events of devices without a camera")
-        else:
-            fresh = self._access.require(actor, Permission.ACK_EVENTS, camera_id=row.camera_id, action=action)
-        allowed_from = {
-            EventState.ACKNOWLEDGED: {EventState.NEW},
-            EventState.RESOLVED: {EventState.NEW, EventState.ACKNOWLEDGED},
-        }
-
-        def move(session: Session) -> Event:
-            current = session.get(EventRow, event_id)
-            if current is None:
-                raise NotFoundError(f"no event with id {event_id}")
-            state = EventState(current.state)
-            if state not in allowed_from[target]:
-                raise ConflictError(f"event {event_id} is already {state.value}")
-            now = utcnow()
-            current.state = target.value
-            if target is EventState.ACKNOWLEDGED:
-                current.acked_by, current.acked_at, current.ack_note = fresh.name, now, note
-            else:
-                current.resolved_by, current.resolved_at, current.resolve_note = fresh.name, now, note
-            session.flush()
-            return event_from_row(current)
-
-        event = self._db.write(move)
-        self._audit.record(fresh.name, action, f"event:{event_id}", detail=f"note={note}" if note else "")
-        return event
+        return move_forward(
+            self._db,
+            self._access,
+            self._audit,
+            actor,
+            kind="event",
+            row_type=EventRow,
+            item_id=event_id,
+            acknowledge=target is EventState.ACKNOWLEDGED,
+            note=note,
+            opened=EventState.NEW.value,
+            convert=event_from_row,
+        )

@@ -4,7 +4,7 @@
 <context>
     <name>AddCameraDialog</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/dialogs/add_camera.py" line="+441"/>
+        <location filename="../../nvr_desktop/ui/dialogs/add_camera.py" line="+420"/>
         <source>%n device(s) found</source>
         <translation>
             <numerusform>%n device found</numerusform>

@@ -183,13 +183,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+159"/>
+        <location line="+138"/>
         <location line="+4"/>
         <source>I may scan this range</source>
         <translation>Tengo permiso para escanear este rango</translation>
     </message>
     <message>
-        <location line="-160"/>
+        <location line="-139"/>
         <source>Scan</source>
         <translation>Escanear</translation>
     </message>
@@ -279,27 +279,7 @@
         <translation>Probando la conexión…</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>%1 %2x%3, %4 fps, %5</source>
-        <translation>%1 %2x%3, %4 fps, %5</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>no audio</source>
-        <translation>sin audio</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Failed: %1</source>
-        <translation>Falló: %1</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>No picture</source>
-        <translation>Sin imagen</translation>
-    </message>
-    <message>
-        <location line="+20"/>
+        <location line="+16"/>
         <source>I may scan %1</source>
         <translation>Tengo permiso para escanear %1</translation>
     </message>
@@ -659,20 +639,13 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+19"/>
         <source>No picture</source>
         <translation>Sin imagen</translation>
     </message>
     <message>
-        <location line="-17"/>
-        <location line="+13"/>
+        <location line="+2"/>
         <source>Failed: %1</source>
         <translation>Falló: %1</translation>
-    </message>
-    <message>
-        <location line="-7"/>
-        <source>%1 %2x%3, %4 fps</source>
-        <translation>%1 %2x%3, %4 fps</translation>
     </message>
 </context>
 <context>
@@ -1958,6 +1931,29 @@
         <location line="+4"/>
         <source>Range chosen: %1 to %2</source>
         <translation>Intervalo elegido: %1 a %2</translation>
+    </message>
+</context>
+<context>
+    <name>ProbeView</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/probe_view.py" line="+16"/>
+        <source>%1 %2x%3, %4 fps, %5</source>
+        <translation>%1 %2x%3, %4 fps, %5</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no audio</source>
+        <translation>sin audio</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Failed: %1</source>
+        <translation>Falló: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No picture</source>
+        <translation>Sin imagen</translation>
     </message>
 </context>
 <context>

@@ -13,7 +13,6 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from nvr_desktop.core.errors import NvrError
 from nvr_desktop.core.models import Camera, Principal
+from nvr_desktop.ui.dialogs.probe_view import show_probe
 from nvr_desktop.ui.labels import error_text
 from nvr_desktop.ui.playback.jobs import Background
 from nvr_desktop.ui.widgets import ErrorLabel
@@ -361,28 +361,7 @@ class AddCameraDialog(QDialog):
         self._run(self.tr("Testing the connection…"), work, self._show_probe)
 
     def _show_probe(self, result: Any) -> None:
-        if result.ok:
-            self.probe_label.setText(
-                self.tr("%1 %2x%3, %4 fps, %5")
-                .replace("%1", result.codec.upper())
-                .replace("%2", str(result.width))
-                .replace("%3", str(result.height))
-                .replace("%4", f"{result.fps:g}")
-                .replace("%5", result.audio_codec or self.tr("no audio"))
-            )
-        else:
-            self.probe_label.setText(self.tr("Failed: %1").replace("%1", result.message))
-        thumb = result.thumbnail
-        if thumb is None:
-            self.thumbnail.setPixmap(QPixmap())
-            self.thumbnail.setText(self.tr("No picture"))
-            return
-        image = QImage(thumb.rgb, thumb.width, thumb.height, thumb.width * 3, QImage.Format.Format_RGB888).copy()
-        self.thumbnail.setPixmap(
-            QPixmap.fromImage(image).scaled(
-                *THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
-        )
+        show_probe(result, self.probe_label, self.thumbnail, THUMB_SIZE)
 
     # ---- scan ----
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +28,7 @@ from nvr_desktop.core.errors import NvrError, ValidationError
 from nvr_desktop.core.models import Camera, Principal, RecordMode
 from nvr_desktop.core.motion import MotionSettings, parse_polygon
 from nvr_desktop.services.cameras import CameraSpec
+from nvr_desktop.ui.dialogs.probe_view import show_probe
 from nvr_desktop.ui.labels import error_text
 from nvr_desktop.ui.playback.jobs import Background
 from nvr_desktop.ui.widgets import ErrorLabel
@@ -302,27 +302,7 @@ class CameraSettingsDialog(QDialog):
 
     def _show_probe(self, result: Any) -> None:
         self.test_button.setEnabled(True)
-        if result.ok:
-            self.probe_label.setText(
-                self.tr("%1 %2x%3, %4 fps")
-                .replace("%1", result.codec.upper())
-                .replace("%2", str(result.width))
-                .replace("%3", str(result.height))
-                .replace("%4", f"{result.fps:g}")
-            )
-        else:
-            self.probe_label.setText(self.tr("Failed: %1").replace("%1", result.message))
-        thumb = result.thumbnail
-        if thumb is None:
-            self.thumbnail.setPixmap(QPixmap())
-            self.thumbnail.setText(self.tr("No picture"))
-            return
-        image = QImage(thumb.rgb, thumb.width, thumb.height, thumb.width * 3, QImage.Format.Format_RGB888).copy()
-        self.thumbnail.setPixmap(
-            QPixmap.fromImage(image).scaled(
-                *THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
-        )
+        show_probe(result, self.probe_label, self.thumbnail, THUMB)
 
     def done(self, result: int) -> None:
         """Stop the test thread with the dialog (bounded wait)."""
