@@ -23,7 +23,7 @@ from nvr_desktop.core.models import Alert, AlertState, Event, Principal, Severit
 from nvr_desktop.core.roles import Permission
 from nvr_desktop.events.rules import Firing, Hit, RuleEngine
 from nvr_desktop.events.service import MAX_LIST, clean_note
-from nvr_desktop.events.workflow import move_forward
+from nvr_desktop.events.workflow import filtered, move_forward
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.storage.database import Database
@@ -110,19 +110,18 @@ class AlertService:
         fresh = self._access.require(actor, Permission.LIVE_VIEW, action="alerts.list")
         visible = self._access.visible_camera_ids(fresh)
         query = select(AlertRow).order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
-        if visible is not None:
-            query = query.where(AlertRow.camera_id.in_(visible))
-        if state is not None:
-            query = query.where(AlertRow.state == state.value)
-        if camera_id is not None:
-            query = query.where(AlertRow.camera_id == camera_id)
-        if device_id is not None:
-            query = query.where(AlertRow.device_id == device_id)
-        if since is not None:
-            query = query.where(AlertRow.created_at >= since)
-        if until is not None:
-            query = query.where(AlertRow.created_at < until)
-        query = query.limit(max(1, min(limit, MAX_LIST)))
+        query = filtered(
+            query,
+            AlertRow,
+            AlertRow.created_at,
+            visible=visible,
+            state=state.value if state is not None else None,
+            camera_id=camera_id,
+            device_id=device_id,
+            since=since,
+            until=until,
+            limit=max(1, min(limit, MAX_LIST)),
+        )
         return self._db.read(lambda s: [alert_from_row(r) for r in s.scalars(query)])
 
     def acknowledge(self, actor: Principal, alert_id: int, note: str | None = None) -> Alert:

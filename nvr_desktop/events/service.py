@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from nvr_desktop.core.errors import ValidationError
 from nvr_desktop.core.models import Event, EventState, Principal
 from nvr_desktop.core.roles import Permission
-from nvr_desktop.events.workflow import move_forward
+from nvr_desktop.events.workflow import filtered, move_forward
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.storage.database import Database
@@ -83,19 +83,18 @@ class EventService:
         fresh = self._access.require(actor, Permission.LIVE_VIEW, action="events.list")
         visible = self._access.visible_camera_ids(fresh)
         query = select(EventRow).order_by(EventRow.captured_at.desc(), EventRow.id.desc())
-        if visible is not None:
-            query = query.where(EventRow.camera_id.in_(visible))
-        if state is not None:
-            query = query.where(EventRow.state == state.value)
-        if camera_id is not None:
-            query = query.where(EventRow.camera_id == camera_id)
-        if device_id is not None:
-            query = query.where(EventRow.device_id == device_id)
-        if since is not None:
-            query = query.where(EventRow.captured_at >= since)
-        if until is not None:
-            query = query.where(EventRow.captured_at < until)
-        query = query.limit(max(1, min(limit, MAX_LIST)))
+        query = filtered(
+            query,
+            EventRow,
+            EventRow.captured_at,
+            visible=visible,
+            state=state.value if state is not None else None,
+            camera_id=camera_id,
+            device_id=device_id,
+            since=since,
+            until=until,
+            limit=max(1, min(limit, MAX_LIST)),
+        )
         return self._db.read(lambda s: [event_from_row(r) for r in s.scalars(query)])
 
     def count(self, actor: Principal, *, since: datetime | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from nvr_desktop.core.errors import ConflictError, NotFoundError, PermissionDeniedError
@@ -67,3 +68,33 @@ def move_forward(
     result = db.write(move)
     audit.record(fresh.name, action, f"{kind}:{item_id}", detail=f"note={note}" if note else "")
     return result
+
+
+def filtered(
+    query: Select[Any],
+    row_type: Any,
+    when: Any,
+    *,
+    visible: frozenset[int] | None,
+    state: str | None,
+    camera_id: int | None,
+    device_id: str | None,
+    since: Any,
+    until: Any,
+    limit: int,
+) -> Select[Any]:
+    """The list query of events or alerts narrowed to the cameras visible (None: all, device-only rows too), a
+    state, a camera, a device, and [since, until) on the time column when."""
+    if visible is not None:
+        query = query.where(row_type.camera_id.in_(visible))
+    if state is not None:
+        query = query.where(row_type.state == state)
+    if camera_id is not None:
+        query = query.where(row_type.camera_id == camera_id)
+    if device_id is not None:
+        query = query.where(row_type.device_id == device_id)
+    if since is not None:
+        query = query.where(when >= since)
+    if until is not None:
+        query = query.where(when < until)
+    return query.limit(limit)
