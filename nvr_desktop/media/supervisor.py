@@ -121,6 +121,10 @@ class StreamSupervisor:
         self._lock = threading.RLock()
         self._cameras: dict[int, CameraStreams] = {}
         self._workers: dict[tuple[int, Profile], StreamWorker] = {}
+        # Workers told to stop under the lock, joined after it is released (_reap): a stopping worker reports
+        # its last state through a relay that takes the lock, so joining it under the lock waited for the join
+        # timeout, 10 s of a frozen stream process per removed camera.
+        self._retired: list[StreamWorker] = []
         self._wishes: dict[int, DisplayWish] = {}
         self._governed: dict[int, DecodeMode] = {}  # governor's override per camera
         cores = budget_cores if budget_cores is not None else 0.75 * (os.cpu_count() or 2)
@@ -140,6 +144,7 @@ class StreamSupervisor:
             self._stop_workers(camera_id)
             self._cameras[camera_id] = streams
             self._sync(camera_id)
+        self._reap()
 
     def remove_camera(self, camera_id: int) -> None:
         """Disconnect a camera and forget its frame (its recording ends)."""
@@ -151,6 +156,7 @@ class StreamSupervisor:
             self._orders.pop(camera_id, None)
             self._taps.pop(camera_id, None)
             gate = self._gates.pop(camera_id, None)
+        self._reap()  # the old connection has ended before its recording is closed
         if gate is not None:
             gate.close()
         self.frames.drop(camera_id)
@@ -186,6 +192,7 @@ class StreamSupervisor:
                 else:
                     gate.set_armed(order.armed, order.pre_roll_s)
             self._sync(camera_id)
+        self._reap()
         if old_gate is not None:
             old_gate.close()
 
@@ -205,6 +212,7 @@ class StreamSupervisor:
                     return
                 self._taps[camera_id] = MotionTap(camera_id, settings, self._motion_event)
             self._sync(camera_id)
+        self._reap()
 
     def _motion_event(self, event: MotionEvent) -> None:
         if self._on_motion is not None:
@@ -241,6 +249,7 @@ class StreamSupervisor:
             if old is None or old.visible != wish.visible or old.profile != wish.profile:
                 self._governed.pop(camera_id, None)
             self._sync(camera_id)
+        self._reap()
 
     def worker(self, camera_id: int, profile: Profile | None = None) -> StreamWorker | None:
         """The worker now serving the camera's display (or the given profile)."""
@@ -304,7 +313,7 @@ class StreamSupervisor:
                     worker.add_packet_sink(gate, gate.end_of_stream)
                 worker.start()
             elif profile not in wanted and key in self._workers:
-                self._workers.pop(key).stop()
+                self._retire(self._workers.pop(key))
         for (cid, profile), worker in self._workers.items():
             if cid != camera_id:
                 continue
@@ -327,7 +336,23 @@ class StreamSupervisor:
 
     def _stop_workers(self, camera_id: int) -> None:
         for key in [k for k in self._workers if k[0] == camera_id]:
-            self._workers.pop(key).stop()
+            self._retire(self._workers.pop(key))
+
+    def _retire(self, worker: StreamWorker) -> None:
+        """Tell a worker to stop without waiting (lock held); its packets stop reaching the recorder at once."""
+        gate = self._gates.get(worker.camera_id)
+        if gate is not None:
+            worker.remove_packet_sink(gate, gate.end_of_stream)
+        worker.request_stop()
+        self._retired.append(worker)
+
+    def _reap(self) -> None:
+        """Wait for the retired workers to end, with the lock released (bounded by each worker's join timeout)."""
+        with self._lock:
+            retired, self._retired = self._retired, []
+        for worker in retired:
+            if not worker.stop():
+                log.warning("camera %s: a stream worker did not stop in time", worker.camera_id)
 
     # ---- governor ---------------------------------------------------------------------------------
 
@@ -348,6 +373,7 @@ class StreamSupervisor:
                     else:
                         self._governed[cid] = mode
                     self._sync(cid)
+            self._reap()
             if changes:
                 log.info("governor at %.2f cores: %s", cores, {c: m.value for c, m in changes.items()})
 
@@ -356,7 +382,8 @@ class StreamSupervisor:
         self._stop.set()
         self._thread.join(timeout)
         with self._lock:
-            workers = list(self._workers.values())
+            workers = list(self._workers.values()) + self._retired
+            self._retired = []
             self._workers.clear()
             self._cameras.clear()
             self._wishes.clear()

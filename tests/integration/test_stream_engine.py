@@ -151,6 +151,30 @@ def test_a_camera_that_goes_silent_or_never_answers_is_caught_by_its_timeouts(
         supervisor.remove_camera(2)
 
 
+def test_removing_a_live_camera_does_not_freeze_the_supervisor(
+    engine: tuple[StreamSupervisor, States], rtsp_server: RtspTestServer
+) -> None:
+    """A stopping worker reports its last state through the supervisor's lock: joining it under that lock froze
+    every command (and the whole stream process) for the join timeout."""
+    supervisor, states = engine
+    for cid in (1, 2):
+        supervisor.add_camera(cid, rtsp(rtsp_server.url(cid)))
+        supervisor.set_display(cid, DisplayWish(visible=True))
+    for cid in (1, 2):
+        states.wait_for(cid, StreamState.LIVE, 15)
+    started = time.monotonic()
+    supervisor.remove_camera(1)
+    assert time.monotonic() - started < 2, "removing a camera waited for its worker under the lock"
+    assert supervisor.worker(1) is None
+    states.wait_for(1, StreamState.STOPPED, 5)
+    started = time.monotonic()
+    supervisor.add_camera(1, rtsp(rtsp_server.url(3)))  # and replacing one is as quick
+    supervisor.add_camera(1, rtsp(rtsp_server.url(1)))
+    assert time.monotonic() - started < 2
+    states.wait_for(1, StreamState.LIVE, 15, after=len(states.seen) - 1)
+    assert supervisor.stats(2).state is StreamState.LIVE
+
+
 class _HtmlHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         body = b"<html><body>Not a camera</body></html>" * 50
