@@ -31,8 +31,8 @@ def render_tile(picture: RgbImage, size: tuple[int, int] = (400, 260), timeout_s
     """Show picture on a one-tile wall, wait until the wall painted it, and return the wall's pixels."""
     app = create_application()
     app.setStyleSheet(load_style_sheet())
-    if app_icon().isNull():
-        raise RuntimeError("the application icon cannot be loaded")
+    if app_icon().pixmap(32, 32).isNull():  # an SVG: needs Qt's svg image plugin in the bundle
+        raise RuntimeError("the application icon cannot be drawn")
     frames = FrameStore()
     frames.put(CAMERA_ID, picture)
     wall = VideoWall(frames, _StillCamera())
