@@ -9,8 +9,8 @@ run_pkgs="python3-venv nmap libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libf
 # Building the bundle and the .deb: PyInstaller reads binaries with binutils (objdump); dpkg-deb, zstd.
 package_pkgs="$run_pkgs binutils dpkg zstd"
 # Real peers for the tests: GStreamer's RTSP server, ffmpeg as the reference reader, nmap on loopback; and
-# what tests/e2e/test_package.py needs to build the .deb.
-test_pkgs="$package_pkgs ffmpeg nmap python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
+# what tests/e2e/test_package.py needs to build the .deb; makensis checks the Windows installer script.
+test_pkgs="$package_pkgs nsis ffmpeg nmap python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
 case "$profile" in
   run) wanted=$run_pkgs ;;
