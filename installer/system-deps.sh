@@ -6,8 +6,9 @@ profile=${1:-run}
 # Qt's xcb/offscreen platforms and fonts; python3-venv for a fresh Debian/Ubuntu; nmap for the camera scan.
 run_pkgs="python3-venv nmap libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0"
-# Building the bundle and the .deb: PyInstaller reads binaries with binutils (objdump); dpkg-deb, zstd.
-package_pkgs="$run_pkgs binutils dpkg zstd"
+# Building the bundle and the .deb: PyInstaller reads binaries with binutils (objdump); dpkg-deb, zstd;
+# desktop-file-validate checks the menu entry.
+package_pkgs="$run_pkgs binutils dpkg zstd desktop-file-utils"
 # Real peers for the tests: GStreamer's RTSP server, ffmpeg as the reference reader, nmap on loopback; and
 # what tests/e2e/test_package.py needs to build the .deb; makensis checks the Windows installer script.
 test_pkgs="$package_pkgs nsis ffmpeg nmap python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base

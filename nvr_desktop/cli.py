@@ -645,12 +645,17 @@ def _principal(services: Any, args: argparse.Namespace, passwords: PasswordInput
     return owner_principal(getpass.getuser())
 
 
+def _program() -> str:
+    """How the user starts this program: the installed launcher, or main.py from a source checkout."""
+    return "nvr-desktop" if getattr(sys, "frozen", False) else "python main.py"
+
+
 def _first_run_admin(services: Any, passwords: PasswordInput, out: IO[str]) -> None:
     """Headless first run: create the admin on the terminal, or say how when there is no terminal (a service)."""
     if not passwords.interactive():
         out.write(
             "No account exists yet: create the admin with\n"
-            f"  python main.py --basedir {services.paths.base} users add admin --role admin\n"
+            f"  {_program()} --basedir {services.paths.base} users add admin --role admin\n"
         )
         return
     out.write("No account exists yet. Create the administrator account.\n")
