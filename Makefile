@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LOCK := installer/requirements.lock
 
-.PHONY: run test check pytest bench lock clean
+.PHONY: run test check pytest bench lock package clean
 
 $(VENV)/bin/python:
 	installer/system-deps.sh run
@@ -39,6 +39,15 @@ pytest:
 bench: $(VENV)/.test-deps
 	installer/system-deps.sh test
 	@for b in bench/*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
+
+$(VENV)/.package-deps: $(VENV)/.run-deps
+	$(PY) -m pip install -q -c $(LOCK) -e ".[package]"
+	touch $@
+
+# The Linux release (Debian/Ubuntu x86_64): dist/nvr-desktop/, its tarball and the .deb (~1 min).
+package: $(VENV)/.package-deps
+	installer/system-deps.sh package
+	installer/build.sh
 
 # Re-pin every transitive dependency after changing pyproject.toml.
 lock: $(VENV)/.test-deps

@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--headless", action="store_true", help="run the services without any window (service mode)")
     parser.add_argument("--demo", action="store_true", help="show built-in demo cameras on the wall")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check the installation (database in a temporary folder or --basedir, video decoding, one wall "
+        "tile rendered offscreen, resources), one line per check; exits 1 naming a failed check",
+    )
     shot = parser.add_argument_group(
         "support screenshot (renders the wall offscreen with the CLI's rights, then exits)"
     )
@@ -676,12 +682,17 @@ def _principal(services: Any, args: argparse.Namespace, passwords: PasswordInput
     return owner_principal(getpass.getuser())
 
 
+def _program() -> str:
+    """How the user starts this program: the installed launcher, or main.py from a source checkout."""
+    return "nvr-desktop" if getattr(sys, "frozen", False) else "python main.py"
+
+
 def _first_run_admin(services: Any, passwords: PasswordInput, out: IO[str]) -> None:
     """Headless first run: create the admin on the terminal, or say how when there is no terminal (a service)."""
     if not passwords.interactive():
         out.write(
             "No account exists yet: create the admin with\n"
-            f"  python main.py --basedir {services.paths.base} users add admin --role admin\n"
+            f"  {_program()} --basedir {services.paths.base} users add admin --role admin\n"
         )
         return
     out.write("No account exists yet. Create the administrator account.\n")
@@ -756,6 +767,12 @@ def main(
     err = stderr or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        if args.command is not None:
+            parser.error("--self-test takes no subcommand")
+        from nvr_desktop.selftest import run_self_test
+
+        return run_self_test(args.basedir.expanduser().absolute() if args.basedir else None, out)
     basedir = (args.basedir or default_basedir()).expanduser().absolute()
 
     from nvr_desktop.app import build_services
