@@ -323,6 +323,14 @@ class EdgeListener:
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 description of the listener's endpoints."""
     error = {"$ref": "#/components/schemas/Error"}
+
+    def errors(*refusals: tuple[int, str]) -> dict[str, Any]:
+        """The refusal statuses of an operation, each answered with an Error document."""
+        return {
+            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
+            for code, text in refusals
+        }
+
     signed = {
         HEADER_RESPONSE_SIGNATURE: {
             "description": "HMAC-SHA256 with the device's token over the request's nonce, the status and the body "
@@ -357,18 +365,15 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "201": {"description": "stored", "headers": signed},
                         "200": {"description": "already stored (a retried delivery)", "headers": signed},
-                        **{
-                            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
-                            for code, text in (
-                                (400, "malformed or invalid"),
-                                (401, "not signed by a paired device, or its clock is off"),
-                                (408, "the body came too slowly"),
-                                (409, "a replayed request"),
-                                (413, "too large"),
-                                (415, "not multipart, or the snapshot is not a JPEG"),
-                                (429, "too many requests from this device"),
-                            )
-                        },
+                        **errors(
+                            (400, "malformed or invalid"),
+                            (401, "not signed by a paired device, or its clock is off"),
+                            (408, "the body came too slowly"),
+                            (409, "a replayed request"),
+                            (413, "too large"),
+                            (415, "not multipart, or the snapshot is not a JPEG"),
+                            (429, "too many requests from this device"),
+                        ),
                     },
                 }
             },
@@ -387,18 +392,15 @@ def openapi_document() -> dict[str, Any]:
                                 "application/json": {"schema": {"$ref": "#/components/schemas/HeartbeatReply"}}
                             },
                         },
-                        **{
-                            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
-                            for code, text in (
-                                (400, "malformed or invalid"),
-                                (401, "not signed by a paired device, or its clock is off"),
-                                (408, "the body came too slowly"),
-                                (409, "a replayed request"),
-                                (413, "too large"),
-                                (415, "not application/json"),
-                                (429, "too many requests from this device"),
-                            )
-                        },
+                        **errors(
+                            (400, "malformed or invalid"),
+                            (401, "not signed by a paired device, or its clock is off"),
+                            (408, "the body came too slowly"),
+                            (409, "a replayed request"),
+                            (413, "too large"),
+                            (415, "not application/json"),
+                            (429, "too many requests from this device"),
+                        ),
                     },
                 }
             },
@@ -413,15 +415,12 @@ def openapi_document() -> dict[str, Any]:
                             "headers": signed,
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Stats"}}},
                         },
-                        **{
-                            str(code): {"description": text, "content": {"application/json": {"schema": error}}}
-                            for code, text in (
-                                (401, "not signed by a paired device, or its clock is off"),
-                                (403, "the device is not allowed to read the stats"),
-                                (409, "a replayed request"),
-                                (429, "too many requests from this device"),
-                            )
-                        },
+                        **errors(
+                            (401, "not signed by a paired device, or its clock is off"),
+                            (403, "the device is not allowed to read the stats"),
+                            (409, "a replayed request"),
+                            (429, "too many requests from this device"),
+                        ),
                     },
                 }
             },
