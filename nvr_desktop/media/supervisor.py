@@ -298,14 +298,16 @@ class StreamSupervisor:
         for profile in profiles:
             key = (camera_id, profile)
             if profile in wanted and key not in self._workers:
+                me: list[StreamWorker] = []
                 worker = StreamWorker(
                     camera_id,
                     self._spec(camera_id, profile),
                     self.frames,
-                    on_state=self._state_from(profile),
+                    on_state=self._state_from(profile, me),
                     backoff=self._backoff,
                     name=f"stream-cam{camera_id}-{profile}",
                 )
+                me.append(worker)
                 self._workers[key] = worker
                 worker.set_display(DecodeMode.OFF)
                 gate = self._gates.get(camera_id)
@@ -325,12 +327,19 @@ class StreamSupervisor:
             else:
                 worker.set_display(DecodeMode.OFF)
 
-    def _state_from(self, profile: Profile) -> StateListener:
+    def _state_from(self, profile: Profile, me: list[StreamWorker]) -> StateListener:
+        """Relay a worker's states while it serves the shown profile. A retired worker that another one has
+        replaced (the camera re-added or edited) stays silent: its late "stopped" would otherwise overwrite the new
+        worker's "live". Delivered under the lock so that the listener sees the reports in the order they were
+        judged current (listeners only queue the report, they never call back into the supervisor)."""
+
         def relay(camera_id: int, stats: StreamStats) -> None:
             with self._lock:
-                shown = self._display_profile(camera_id)
-            if profile == shown and self._on_state is not None:
-                self._on_state(camera_id, stats)
+                current = self._workers.get((camera_id, profile))
+                if current is not None and current is not me[0]:
+                    return
+                if profile == self._display_profile(camera_id) and self._on_state is not None:
+                    self._on_state(camera_id, stats)
 
         return relay
 

@@ -167,12 +167,17 @@ def test_removing_a_live_camera_does_not_freeze_the_supervisor(
     assert time.monotonic() - started < 2, "removing a camera waited for its worker under the lock"
     assert supervisor.worker(1) is None
     states.wait_for(1, StreamState.STOPPED, 5)
+    mark = len(states.seen)
     started = time.monotonic()
     supervisor.add_camera(1, rtsp(rtsp_server.url(3)))  # and replacing one is as quick
     supervisor.add_camera(1, rtsp(rtsp_server.url(1)))
     assert time.monotonic() - started < 2
-    states.wait_for(1, StreamState.LIVE, 15, after=len(states.seen) - 1)
+    states.wait_for(1, StreamState.LIVE, 15, after=mark)
     assert supervisor.stats(2).state is StreamState.LIVE
+    # The replaced worker stopped, but the camera did not: its late report must not be the camera's last word.
+    later = [stats.state for cid, stats in states.seen[mark:] if cid == 1]
+    assert StreamState.STOPPED not in later, later
+    assert later[-1] is StreamState.LIVE
 
 
 class _HtmlHandler(http.server.BaseHTTPRequestHandler):
