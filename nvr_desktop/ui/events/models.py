@@ -129,6 +129,22 @@ class EventTableModel(QAbstractTableModel):
             del self.events[limit:]
             self.endRemoveRows()
 
+    def mark_alerted(self, event_ids: Sequence[int], severity: Severity) -> None:
+        """Colour the rows of a new pending alert's events (the most severe pending alert wins)."""
+        order = list(Severity)
+        changed = False
+        for event_id in event_ids:
+            known = self.alerted.get(event_id)
+            if known is None or order.index(severity) > order.index(known):
+                self.alerted[event_id] = severity
+                changed = True
+        if changed and self.events:
+            wanted = set(event_ids)
+            rows = [row for row, event in enumerate(self.events) if event.id in wanted]
+            if rows:
+                last = len(self.COLUMNS) - 1
+                self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's name and default)
         return 0 if parent.isValid() else len(self.events)
 
@@ -208,6 +224,18 @@ class AlertTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.alerts = list(alerts)
         self.endResetModel()
+
+    def prepend(self, alerts: Sequence[Alert], limit: int) -> None:
+        """Put new alerts (newest first) on top, keeping at most limit rows."""
+        if not alerts:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(alerts) - 1)
+        self.alerts[0:0] = list(alerts)
+        self.endInsertRows()
+        if len(self.alerts) > limit:
+            self.beginRemoveRows(QModelIndex(), limit, len(self.alerts) - 1)
+            del self.alerts[limit:]
+            self.endRemoveRows()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.alerts)

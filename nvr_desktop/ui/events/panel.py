@@ -337,8 +337,9 @@ class EventPanel(QWidget):
     def poll(self) -> int:
         """Drain what arrived from the listener thread and announce each new alert; returns how many.
 
-        New events alone are put on top of the table as they are (a flood of detections must not make the GUI
-        thread re-read 500 rows twice a second); an alert changes highlights and counts, so it reloads.
+        New events and alerts are put on top of their tables as they are, and a new alert colours its events'
+        rows: nothing is read back from the database here, so a flood of detections (and the burst of alerts it
+        raises at once on every device) never stalls the GUI thread behind a re-read of 500 rows.
         """
         count = 0
         alerts: list[Alert] = []
@@ -350,36 +351,51 @@ class EventPanel(QWidget):
                 alerts.append(item)
             else:
                 events.append(item)
-        if alerts:
-            self.reload()
-        elif events:
+        if events:
             shown = [e for e in reversed(events) if self._matches(e)]  # newest first, like the table
             self.event_model.prepend(shown[:MAX_ROWS], MAX_ROWS)
             self._add_devices({e.device_id for e in events})
+        if alerts:
+            visible = [a for a in alerts if self._may_see(a.camera_id)]
+            for alert in visible:
+                self.event_model.mark_alerted(alert.event_ids, alert.severity)
+            shown_alerts = [a for a in reversed(visible) if self._alert_matches(a)]
+            self.alert_model.prepend(shown_alerts[:MAX_ROWS], MAX_ROWS)
+            self._add_devices({a.device_id for a in visible if a.device_id})
+            self._update_buttons()
         for alert in alerts:
-            if alert.camera_id is None and not sees_all_cameras(self.principal.role):
-                continue
-            if alert.camera_id is not None and not self.principal.can_on_camera(Permission.LIVE_VIEW, alert.camera_id):
-                continue
-            self.alertRaised.emit(alert, self.camera_name(alert.camera_id) if alert.camera_id else alert.device_id)
+            if self._may_see(alert.camera_id):
+                self.alertRaised.emit(alert, self.camera_name(alert.camera_id) if alert.camera_id else alert.device_id)
         return count
+
+    def _may_see(self, camera_id: int | None) -> bool:
+        """This user's right to an event or alert of that camera (of no camera: administrators only)."""
+        if camera_id is None:
+            return sees_all_cameras(self.principal.role)
+        return self.principal.can_on_camera(Permission.LIVE_VIEW, camera_id)
+
+    def _filters_admit(self, camera_id: int | None, device_id: str | None, when: datetime) -> bool:
+        """Whether something new (open, pending) passes the camera, device, time and state filters."""
+        if self.state_combo.currentData() not in (None, "open"):
+            return False  # what just arrived is open
+        wanted_camera = self.camera_combo.currentData()
+        wanted_device = self.device_combo.currentData()
+        span = self.range_combo.currentData()
+        if wanted_camera is not None and camera_id != wanted_camera:
+            return False
+        if wanted_device is not None and device_id != wanted_device:
+            return False
+        return span is None or when >= datetime.now(UTC) - span
 
     def _matches(self, event: Event) -> bool:
         """Whether a new event belongs in the table under the current filters and this user's rights."""
-        camera_id = self.camera_combo.currentData()
-        device_id = self.device_combo.currentData()
-        span = self.range_combo.currentData()
-        if self.state_combo.currentData() not in (None, "open"):
-            return False  # a new event is open
-        if camera_id is not None and event.camera_id != camera_id:
-            return False
-        if device_id is not None and event.device_id != device_id:
-            return False
-        if span is not None and event.captured_at < datetime.now(UTC) - span:
-            return False
-        if event.camera_id is None:
-            return sees_all_cameras(self.principal.role)
-        return self.principal.can_on_camera(Permission.LIVE_VIEW, event.camera_id)
+        return self._filters_admit(event.camera_id, event.device_id, event.captured_at) and self._may_see(
+            event.camera_id
+        )
+
+    def _alert_matches(self, alert: Alert) -> bool:
+        """Whether a new alert belongs in its table (the rights were checked by the caller)."""
+        return self._filters_admit(alert.camera_id, alert.device_id, alert.created_at)
 
     def release(self) -> None:
         """Stop listening and polling (the window closes)."""

@@ -162,6 +162,9 @@ def test_new_events_and_alerts_appear_live(qtbot: QtBot, english: QApplication, 
     qtbot.addWidget(banner)
     notifier = AlertNotifier(banner)
     panel.alertRaised.connect(notifier.notify)
+    resets: list[str] = []
+    panel.event_model.modelReset.connect(lambda: resets.append("events"))
+    panel.alert_model.modelReset.connect(lambda: resets.append("alerts"))
     with qtbot.waitSignal(panel.alertRaised, timeout=5000):
         for n in range(3):  # from this thread through HTTP: stored on the listener's thread
             site.push("pi-yard", 0.65, f"Yard #{n + 2}", 220 + n * 20)
@@ -170,6 +173,25 @@ def test_new_events_and_alerts_appear_live(qtbot: QtBot, english: QApplication, 
     assert column(panel.alert_model, "camera")[0] == "Back yard"
     assert banner.isVisibleTo(banner.parentWidget() or banner) or not banner.isHidden()
     assert notifier.shown == ["Alert: Warning — burst on Back yard: 3 detections"]
+    # The alert went on top and coloured its detections without a re-read of either table (a burst of alerts on
+    # fifty devices at once stalled the GUI thread for 200 ms that way) ...
+    assert resets == []
+    new_alert = panel.alert_model.alerts[0]
+    tinted = {
+        e.id
+        for r, e in enumerate(panel.event_model.events)
+        if panel.event_model.index(r, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
+    }
+    assert set(new_alert.event_ids) <= tinted
+    live = ([a.id for a in panel.alert_model.alerts], [e.id for e in panel.event_model.events], tinted)
+    # ... and the rows are those a full read of the database shows.
+    panel.reload()
+    tinted = {
+        e.id
+        for r, e in enumerate(panel.event_model.events)
+        if panel.event_model.index(r, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
+    }
+    assert live == ([a.id for a in panel.alert_model.alerts], [e.id for e in panel.event_model.events], tinted)
     panel.release()
     banner.close()
 
@@ -238,6 +260,15 @@ def test_rights_decide_what_shows_and_what_may_be_handled(qtbot: QtBot, english:
     panel.tabs.setCurrentWidget(panel.events_view)
     panel.select_row(panel.events_view, panel.event_model.index(0, 0).data(ROW_ID_ROLE))
     assert panel.ack_button.isEnabled()
+    # What arrives live keeps to the same rights: the yard's new alert and events, nothing of the gate.
+    site.push("pi-gate", 0.8, "Gate #5", 50)
+    with qtbot.waitSignal(panel.alertRaised, timeout=5000):
+        for n in range(3):
+            site.push("pi-yard", 0.65, f"Yard #{n + 2}", 220 + n * 20)
+    qtbot.waitUntil(lambda: panel.event_model.rowCount() == 4, timeout=5000)
+    qtbot.wait(2 * POLL_MS)
+    assert column(panel.event_model, "camera") == ["Back yard"] * 4
+    assert column(panel.alert_model, "camera") == ["Back yard"]
     panel.release()
     services.users.add(admin, "vic", Role.VIEWER, "viewer-pass-12")
     services.users.grant(admin, "vic", {site.gate, site.yard})
