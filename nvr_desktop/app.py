@@ -117,6 +117,7 @@ class Services:
         if self.runtime is not None:
             self.runtime.close()
             self.runtime = None
+        self.alerting.close()
         self.ptz.close()
         self.db.close()
         if self._log_handler is not None:
@@ -162,6 +163,7 @@ class Runtime:
             if self.listener is not None:
                 self.listener.stop()
         if self.alerting is not None:
+            self.alerting.flush()  # what the listener stored still raises its alerts and event recordings
             self.alerting.attach_recorder(None)
             if self._webhook_listener is not None:
                 self.alerting.remove_alert_listener(self._webhook_listener)
@@ -186,7 +188,7 @@ def start_listener(services: Services) -> EdgeListener | None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cfg.tls_cert, cfg.tls_key)
     listener = EdgeListener(
-        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event),
+        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.submit),
         services.edge.lookup_token,
         host=cfg.host,
         port=cfg.port,
@@ -273,7 +275,7 @@ def start_runtime(services: Services) -> Runtime:
         services.db,
         services.cameras,
         engine,
-        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.on_event),
+        EventStore(services.db, services.paths.snapshots, on_new=services.alerting.submit),
         owner_principal(getpass.getuser()),
     )
     motion.start()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import json
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -168,6 +169,13 @@ class Alerting:
         self._alert_listeners: list[AlertListener] = []
         self._event_listeners: list[EventListener] = []
         self._last_prune = clock()
+        # submit(): events wait here for the alerting thread, so that the request that stored an event does not
+        # also wait for the rules, the alert's row and the listeners (a burst on fifty devices at once raised fifty
+        # alerts inside fifty requests).
+        self._queue: queue.SimpleQueue[Event | None] = queue.SimpleQueue()
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._thread: threading.Thread | None = None
 
     def restore(self) -> int:
         """Carry the quiet periods of alerts raised before a restart over, so a burst that spans the restart is not
@@ -218,6 +226,43 @@ class Alerting:
         with self._lock:
             if listener in self._event_listeners:
                 self._event_listeners.remove(listener)
+
+    def submit(self, event: Event) -> None:
+        """Hand a newly stored event to the alerting thread, which calls on_event with events in the order given."""
+        with self._idle:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="alerting", daemon=True)
+                self._thread.start()
+            self._pending += 1
+        self._queue.put(event)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted event has been handled; False if that took longer than timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Handle what was submitted, then end the alerting thread (a later submit starts a new one)."""
+        with self._idle:
+            thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._queue.put(None)
+        thread.join(timeout)
+        if thread.is_alive():
+            log.warning("the alerting thread did not finish in %.0f s", timeout)
+
+    def _work(self) -> None:
+        while True:
+            event = self._queue.get()
+            if event is None:
+                return
+            try:
+                self.on_event(event)
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
 
     def on_event(self, event: Event) -> list[Alert]:
         """Handle a newly stored event; returns the alerts it raised. Never raises."""

@@ -4,6 +4,7 @@ workflow (rights, audit), and event recording started on the camera through the 
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ import pytest
 from edge.protocol import Detection, decode_pairing_token, sign_request
 from nvr_desktop.app import Services, build_services, start_runtime
 from nvr_desktop.core.errors import ConflictError, PermissionDeniedError
-from nvr_desktop.core.models import AlertState, RecordMode, Severity
+from nvr_desktop.core.models import Alert, AlertState, RecordMode, Severity
 from nvr_desktop.core.roles import Role
 from nvr_desktop.events.store import EventStore
 from nvr_desktop.media.supervisor import CameraStreams, RecordOrder
@@ -272,6 +273,7 @@ def test_the_running_app_wires_listener_rules_recording_and_webhook(basedir: Pat
             body = multipart(found.to_json(), _jpeg())
             headers = sign_request(token, "pi-gate", "POST", DETECTIONS_PATH, body, time.time())
             assert post(runtime.listener, body, headers)[0] == 201
+        assert services.alerting.flush(5), "the alerting thread handles what the listener stored"
         (alert,) = services.alerts.list(owner)
         assert alert.severity is Severity.CRITICAL and alert.camera_id == gate
         until = runtime.recording.triggered_until(gate)
@@ -283,6 +285,48 @@ def test_the_running_app_wires_listener_rules_recording_and_webhook(basedir: Pat
     finally:
         services.close()
         hook.stop()
+
+
+def test_the_listener_answers_without_waiting_for_the_alert_rules(basedir: Path) -> None:
+    """The app's listener hands stored events to the alerting thread: a slow alert listener (a webhook, the GUI
+    thread's queue) delays no agent's request, and the alerts still come, in order, once it is free."""
+    port = free_port()
+    with (basedir / "config.toml").open("a", encoding="utf-8") as fh:
+        fh.write(f'[edge]\nhost = "127.0.0.1"\nport = {port}\n{RULES}')
+    services = build_services(basedir)
+    gate_open = threading.Event()
+    seen: list[int] = []
+
+    def slow_listener(alert: Alert) -> None:
+        gate_open.wait(30)
+        seen.append(alert.id)
+
+    try:
+        owner = owner_principal("test")
+        devices = {}
+        for name in ("pi-a", "pi-b"):
+            devices[name] = decode_pairing_token(services.edge.add(owner, name)[1])
+        services.alerting.add_alert_listener(slow_listener)
+        runtime = start_runtime(services)
+        assert runtime.listener is not None
+        started = time.monotonic()
+        for name, token in devices.items():
+            for n in range(3):
+                found = Detection.create(name, datetime.now(UTC), 0.9, ((1, 1, 5, 5),), (320, 240), ("car",))
+                found = Detection(**{**found.__dict__, "sequence": n + 1})
+                body = multipart(found.to_json(), _jpeg())
+                headers = sign_request(token, name, "POST", DETECTIONS_PATH, body, time.time())
+                assert post(runtime.listener, body, headers)[0] == 201
+        assert time.monotonic() - started < 10, "the requests waited for the blocked alert listener"
+        assert seen == [] and not services.alerting.flush(0.2)
+        gate_open.set()
+        assert services.alerting.flush(10)
+        alerts = services.alerts.list(owner)
+        assert [a.device_id for a in alerts] == ["pi-b", "pi-a"] and seen == sorted(a.id for a in alerts)
+    finally:
+        gate_open.set()
+        services.close()
+    assert not any(t.name == "alerting" for t in threading.enumerate()), "closing ends the alerting thread"
 
 
 def test_a_restart_keeps_the_quiet_period_of_the_last_alert(basedir: Path) -> None:
