@@ -2,7 +2,9 @@
 ; Build (from the repository root, after the bundle; see installer/README.md):
 ;   makensis -WX -DVERSION=0.1.0 installer\windows\nvr-desktop.nsi
 ; Defines: VERSION, BUNDLE (the bundle folder), OUTFILE (the installer to write).
-Unicode true
+; A 64-bit installer (amd64-unicode stubs): the app is x64 only, and a 64-bit installer writes the 64-bit
+; registry view and Program Files natively; it also runs under a 64-bit-only Wine (tests/integration).
+Target amd64-unicode
 ManifestDPIAware true
 
 !ifndef VERSION
@@ -23,7 +25,6 @@ ManifestDPIAware true
 !define TASK "NVR Desktop headless"
 
 !include "MUI2.nsh"
-!include "x64.nsh"
 !include "LogicLib.nsh"
 
 Name "${APP} ${VERSION}"
@@ -58,16 +59,11 @@ LangString DescApp ${LANG_ENGLISH} "The application, Start menu shortcuts and th
 LangString DescApp ${LANG_SPANISH} "La aplicación, los accesos del menú Inicio y el desinstalador."
 LangString DescService ${LANG_ENGLISH} "Runs nvr-desktop --headless at system start as LocalSystem, data in ProgramData\nvr-desktop."
 LangString DescService ${LANG_SPANISH} "Ejecuta nvr-desktop --headless al iniciar el sistema como LocalSystem, datos en ProgramData\nvr-desktop."
-LangString Need64 ${LANG_ENGLISH} "NVR Desktop needs 64-bit Windows."
-LangString Need64 ${LANG_SPANISH} "NVR Desktop necesita Windows de 64 bits."
 LangString TaskFailed ${LANG_ENGLISH} "The headless service could not be registered (schtasks exit code"
 LangString TaskFailed ${LANG_SPANISH} "No se pudo registrar el servicio sin ventana (código de salida de schtasks"
 
 Function .onInit
-  ${IfNot} ${RunningX64}
-    MessageBox MB_ICONSTOP "$(Need64)"
-    Abort
-  ${EndIf}
+  ; A 64-bit installer cannot start on 32-bit Windows, so there is no 32-bit case to refuse here.
   SetRegView 64
   !insertmacro MUI_LANGDLL_DISPLAY
 FunctionEnd
@@ -104,7 +100,7 @@ Section /o "$(SecServiceName)" SecService
   nsExec::ExecToLog 'schtasks /Create /F /TN "${TASK}" /SC ONSTART /RU SYSTEM /RL HIGHEST /TR "\"$INSTDIR\${EXE}\" --headless --basedir \"$APPDATA\nvr-desktop\""'
   Pop $0
   ${If} $0 != 0
-    MessageBox MB_ICONEXCLAMATION "$(TaskFailed) $0)."
+    MessageBox MB_ICONEXCLAMATION "$(TaskFailed) $0)." /SD IDOK
   ${Else}
     WriteRegDWORD HKLM "${REGKEY}" "HeadlessTask" 1
   ${EndIf}
