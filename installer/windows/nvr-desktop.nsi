@@ -2,6 +2,7 @@
 ; Build (from the repository root, after the bundle; see installer/README.md):
 ;   makensis -WX -DVERSION=0.1.0 installer\windows\nvr-desktop.nsi
 ; Defines: VERSION, BUNDLE (the bundle folder), OUTFILE (the installer to write).
+; Silent install: installer.exe /S [/SERVICE] [/D=C:\folder without quotes]; silent uninstall: uninstall.exe /S
 ; A 64-bit installer (amd64-unicode stubs): the app is x64 only, and a 64-bit installer writes the 64-bit
 ; registry view and Program Files natively; it also runs under a 64-bit-only Wine (tests/integration).
 Target amd64-unicode
@@ -26,6 +27,8 @@ ManifestDPIAware true
 
 !include "MUI2.nsh"
 !include "LogicLib.nsh"
+!include "FileFunc.nsh"
+!include "Sections.nsh"
 
 Name "${APP} ${VERSION}"
 OutFile "${OUTFILE}"
@@ -61,12 +64,6 @@ LangString DescService ${LANG_ENGLISH} "Runs nvr-desktop --headless at system st
 LangString DescService ${LANG_SPANISH} "Ejecuta nvr-desktop --headless al iniciar el sistema como LocalSystem, datos en ProgramData\nvr-desktop."
 LangString TaskFailed ${LANG_ENGLISH} "The headless service could not be registered (schtasks exit code"
 LangString TaskFailed ${LANG_SPANISH} "No se pudo registrar el servicio sin ventana (código de salida de schtasks"
-
-Function .onInit
-  ; A 64-bit installer cannot start on 32-bit Windows, so there is no 32-bit case to refuse here.
-  SetRegView 64
-  !insertmacro MUI_LANGDLL_DISPLAY
-FunctionEnd
 
 Function un.onInit
   SetRegView 64
@@ -105,6 +102,20 @@ Section /o "$(SecServiceName)" SecService
     WriteRegDWORD HKLM "${REGKEY}" "HeadlessTask" 1
   ${EndIf}
 SectionEnd
+
+; After the sections, which it refers to. /SERVICE on the command line ticks the headless service, so a silent
+; install can include it: installer.exe /S /SERVICE
+Function .onInit
+  ; A 64-bit installer cannot start on 32-bit Windows, so there is no 32-bit case to refuse here.
+  SetRegView 64
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/SERVICE" $R1
+  ${IfNot} ${Errors}
+    !insertmacro SelectSection ${SecService}
+  ${EndIf}
+  !insertmacro MUI_LANGDLL_DISPLAY
+FunctionEnd
 
 !insertmacro MUI_FUNCTION_DESCRIPTION_BEGIN
   !insertmacro MUI_DESCRIPTION_TEXT ${SecApp} "$(DescApp)"
