@@ -3,8 +3,9 @@
 ;   makensis -WX -DVERSION=0.1.0 installer\windows\nvr-desktop.nsi
 ; Defines: VERSION, BUNDLE (the bundle folder), OUTFILE (the installer to write).
 ; Silent install: installer.exe /S [/SERVICE] [/D=C:\folder without quotes]; silent uninstall: uninstall.exe /S
-; A 64-bit installer (amd64-unicode stubs): the app is x64 only, and a 64-bit installer writes the 64-bit
-; registry view and Program Files natively; it also runs under a 64-bit-only Wine (tests/integration).
+; A 64-bit installer: the app is x64 only, and a 64-bit installer writes the 64-bit registry view and Program Files
+; natively; it also runs under a 64-bit-only Wine (tests/integration). It needs a makensis with the amd64-unicode
+; stubs and plugins: Debian's nsis has them, the official Windows build does not (installer/README.md).
 Target amd64-unicode
 ManifestDPIAware true
 
