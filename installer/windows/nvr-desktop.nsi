@@ -2,7 +2,11 @@
 ; Build (from the repository root, after the bundle; see installer/README.md):
 ;   makensis -WX -DVERSION=0.1.0 installer\windows\nvr-desktop.nsi
 ; Defines: VERSION, BUNDLE (the bundle folder), OUTFILE (the installer to write).
-Unicode true
+; Silent install: installer.exe /S [/SERVICE] [/D=C:\folder without quotes]; silent uninstall: uninstall.exe /S
+; A 64-bit installer: the app is x64 only, and a 64-bit installer writes the 64-bit registry view and Program Files
+; natively; it also runs under a 64-bit-only Wine (tests/integration). It needs a makensis with the amd64-unicode
+; stubs and plugins: Debian's nsis has them, the official Windows build does not (installer/README.md).
+Target amd64-unicode
 ManifestDPIAware true
 
 !ifndef VERSION
@@ -23,8 +27,9 @@ ManifestDPIAware true
 !define TASK "NVR Desktop headless"
 
 !include "MUI2.nsh"
-!include "x64.nsh"
 !include "LogicLib.nsh"
+!include "FileFunc.nsh"
+!include "Sections.nsh"
 
 Name "${APP} ${VERSION}"
 OutFile "${OUTFILE}"
@@ -58,19 +63,8 @@ LangString DescApp ${LANG_ENGLISH} "The application, Start menu shortcuts and th
 LangString DescApp ${LANG_SPANISH} "La aplicación, los accesos del menú Inicio y el desinstalador."
 LangString DescService ${LANG_ENGLISH} "Runs nvr-desktop --headless at system start as LocalSystem, data in ProgramData\nvr-desktop."
 LangString DescService ${LANG_SPANISH} "Ejecuta nvr-desktop --headless al iniciar el sistema como LocalSystem, datos en ProgramData\nvr-desktop."
-LangString Need64 ${LANG_ENGLISH} "NVR Desktop needs 64-bit Windows."
-LangString Need64 ${LANG_SPANISH} "NVR Desktop necesita Windows de 64 bits."
 LangString TaskFailed ${LANG_ENGLISH} "The headless service could not be registered (schtasks exit code"
 LangString TaskFailed ${LANG_SPANISH} "No se pudo registrar el servicio sin ventana (código de salida de schtasks"
-
-Function .onInit
-  ${IfNot} ${RunningX64}
-    MessageBox MB_ICONSTOP "$(Need64)"
-    Abort
-  ${EndIf}
-  SetRegView 64
-  !insertmacro MUI_LANGDLL_DISPLAY
-FunctionEnd
 
 Function un.onInit
   SetRegView 64
@@ -104,11 +98,25 @@ Section /o "$(SecServiceName)" SecService
   nsExec::ExecToLog 'schtasks /Create /F /TN "${TASK}" /SC ONSTART /RU SYSTEM /RL HIGHEST /TR "\"$INSTDIR\${EXE}\" --headless --basedir \"$APPDATA\nvr-desktop\""'
   Pop $0
   ${If} $0 != 0
-    MessageBox MB_ICONEXCLAMATION "$(TaskFailed) $0)."
+    MessageBox MB_ICONEXCLAMATION "$(TaskFailed) $0)." /SD IDOK
   ${Else}
     WriteRegDWORD HKLM "${REGKEY}" "HeadlessTask" 1
   ${EndIf}
 SectionEnd
+
+; After the sections, which it refers to. /SERVICE on the command line ticks the headless service, so a silent
+; install can include it: installer.exe /S /SERVICE
+Function .onInit
+  ; A 64-bit installer cannot start on 32-bit Windows, so there is no 32-bit case to refuse here.
+  SetRegView 64
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/SERVICE" $R1
+  ${IfNot} ${Errors}
+    !insertmacro SelectSection ${SecService}
+  ${EndIf}
+  !insertmacro MUI_LANGDLL_DISPLAY
+FunctionEnd
 
 !insertmacro MUI_FUNCTION_DESCRIPTION_BEGIN
   !insertmacro MUI_DESCRIPTION_TEXT ${SecApp} "$(DescApp)"
