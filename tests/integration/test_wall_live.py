@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -70,6 +70,38 @@ def test_a_tile_goes_live_and_paints_video(qtbot: QtBot, wall: Wall, rtsp_server
     }
     assert len(colours) > 10, "the tile shows a picture, not a flat background"
     assert widget.tile_camera(1) is None
+
+
+def test_a_tile_copies_the_workers_picture_one_to_one(qtbot: QtBot, wall: Wall, rtsp_server: RtspTestServer) -> None:
+    """The worker scales the picture for its tile (width rounded down to 16 pixels); the wall copies it 1:1,
+    centred between two thin bars, rather than stretching it by a few pixels with a scaling blit every frame."""
+    widget, supervisor, _ = wall
+    add(supervisor, widget, [rtsp_server.url(1)])
+    widget.resize(1920, 1080)
+    widget.set_layout(36)
+    widget.show()
+    wait(qtbot, lambda: widget.snapshot_image(1) is not None, 15, "a picture")
+    qtbot.wait(300)
+    grabbed = widget.grab().toImage()
+    picture = widget.snapshot_image(1)  # the picture that grab painted (no event ran in between)
+    assert picture is not None
+    tile = widget.tile_rect(0)
+    assert picture.width() < tile.width() and picture.width() % 16 == 0, "the fitted width is rounded down"
+    background = QColor("#151a21").rgb()
+    middle = tile.top() + picture.height() // 2
+    row = [grabbed.pixel(x, middle) for x in range(tile.left(), tile.right() + 1)]
+    left = next(i for i, colour in enumerate(row) if colour != background)
+    right = len(row) - next(i for i, colour in enumerate(reversed(row)) if colour != background)
+    assert right - left == picture.width(), "the picture keeps its width: bars beside it, not a stretch"
+    assert abs(left - (tile.width() - right)) <= 1, "centred"
+    column_x = tile.left() + left + picture.width() // 2
+    top = next(y for y in range(tile.top(), tile.bottom()) if grabbed.pixel(column_x, y) != background)
+    mismatched = sum(
+        grabbed.pixel(tile.left() + left + x, top + y) | 0xFF000000 != picture.pixel(x, y) | 0xFF000000
+        for x in range(0, picture.width(), 7)
+        for y in range(0, picture.height(), 5)
+    )
+    assert mismatched == 0, "the picture is copied 1:1"
 
 
 def test_only_tiles_on_screen_decode(qtbot: QtBot, wall: Wall, rtsp_server: RtspTestServer) -> None:

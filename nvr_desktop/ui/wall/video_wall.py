@@ -41,6 +41,7 @@ STATS_SLICE_MS = 125
 BAR_FPS_MIN_WIDTH = 160  # narrower label bars show only the name
 _BG = QColor("#0b0e13")
 _TILE_BG = QColor("#151a21")
+NEAR_FIT_PX = 16  # a picture this close to its tile's fitted size is drawn 1:1 (the worker rounds widths to 16)
 _EMPTY_FG = QColor("#4b5563")
 _BAR_BG = QColor("#0d1117")
 _BAR_SELECTED = QColor("#1f3a66")
@@ -146,7 +147,7 @@ class VideoWall(QWidget):
         self._overlays: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._bars: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._rect_cache: tuple[tuple[object, ...], list[tuple[QRect, QRect, QRect]]] = ((), [])
-        self._placement: dict[tuple[int, ...], tuple[QPoint, bool]] = {}
+        self._placement: dict[tuple[int, ...], tuple[QPoint, list[QRect]]] = {}
         self._seen: dict[int, int] = {}
         self._sent: dict[int, DisplayWish] = {}
         self._zoom = 1.0
@@ -627,10 +628,10 @@ class VideoWall(QWidget):
         zoomed = self._solo is not None and self._zoom > 1.0
         key = (rect.x(), rect.y(), rect.width(), rect.height(), image.width(), image.height())
         if not zoomed and (plan := self._placement.get(key)) is not None:
-            # The usual case, planned once per tile and picture size: at most a fill and a plain copy.
-            corner, covers = plan
-            if not covers:
-                painter.fillRect(rect, _TILE_BG)
+            # The usual case, planned once per tile and picture size: a plain copy and the bars beside it.
+            corner, bars = plan
+            for bar in bars:
+                painter.fillRect(bar, _TILE_BG)
             painter.drawImage(corner, image)
             return
         src = QRectF(0, 0, image.width(), image.height())
@@ -639,13 +640,18 @@ class VideoWall(QWidget):
             cx, cy = self._zoom_center.x() * src.width(), self._zoom_center.y() * src.height()
             src = QRectF(cx - w / 2, cy - h / 2, w, h)
         size = QSize(int(src.width()), int(src.height())).scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        short_w, short_h = size.width() - image.width(), size.height() - image.height()
+        if not zoomed and 0 <= short_w <= NEAR_FIT_PX and 0 <= short_h <= NEAR_FIT_PX:
+            # The worker scaled the picture for this tile (its width rounded down to whole 64-byte rows): drawn
+            # 1:1, centred, instead of stretched by a few pixels, which cost a scaling blit per frame.
+            size = image.size()
         target = QRect(QPoint(0, 0), size)
         target.moveCenter(rect.center())
-        full = target.width() >= rect.width() - 1 and target.height() >= rect.height() - 1
-        if not full:
-            painter.fillRect(rect, _TILE_BG)
+        bars = list(QRegion(rect).subtracted(QRegion(target)))
+        for bar in bars:
+            painter.fillRect(bar, _TILE_BG)
         if not zoomed and src.size() == QSizeF(target.size()):
-            self._placement[key] = (target.topLeft(), full)
+            self._placement[key] = (target.topLeft(), bars)
             painter.drawImage(target.topLeft(), image)  # already scaled by the worker: a plain copy
         else:
             painter.drawImage(QRectF(target), image, src)
