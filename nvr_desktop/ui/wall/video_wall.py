@@ -83,6 +83,23 @@ PTZ_KEYS = frozenset(
 )
 
 
+def _bars_beside(rect: QRect, inner: QRect) -> list[QRect]:
+    """The parts of rect that inner (inside it) leaves uncovered: up to four strips."""
+    inner = inner.intersected(rect)
+    if inner.isEmpty():
+        return [rect]
+    bars = []
+    if inner.top() > rect.top():
+        bars.append(QRect(rect.left(), rect.top(), rect.width(), inner.top() - rect.top()))
+    if inner.bottom() < rect.bottom():
+        bars.append(QRect(rect.left(), inner.bottom() + 1, rect.width(), rect.bottom() - inner.bottom()))
+    if inner.left() > rect.left():
+        bars.append(QRect(rect.left(), inner.top(), inner.left() - rect.left(), inner.height()))
+    if inner.right() < rect.right():
+        bars.append(QRect(inner.right() + 1, inner.top(), rect.right() - inner.right(), inner.height()))
+    return bars
+
+
 class StreamControl(Protocol):
     """What the wall needs from the stream engine (the supervisor)."""
 
@@ -647,7 +664,7 @@ class VideoWall(QWidget):
             size = image.size()
         target = QRect(QPoint(0, 0), size)
         target.moveCenter(rect.center())
-        bars = list(QRegion(rect).subtracted(QRegion(target)))
+        bars = _bars_beside(rect, target)
         for bar in bars:
             painter.fillRect(bar, _TILE_BG)
         if not zoomed and src.size() == QSizeF(target.size()):
