@@ -678,6 +678,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Login missing</source>
+        <translation>Falta la contraseña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Unsupported</source>
         <translation>No compatible</translation>
     </message>
@@ -2254,7 +2259,7 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+623"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+624"/>
         <source>Drag a camera here</source>
         <extracomment>PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.</extracomment>
         <translation>Arrastre una cámara aquí</translation>
@@ -2278,6 +2283,11 @@
         <location line="+2"/>
         <source>Wrong camera user name or password</source>
         <translation>Usuario o contraseña de la cámara incorrectos</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Camera login missing: enter its password in Camera settings</source>
+        <translation>Falta la contraseña de la cámara: introdúzcala en Ajustes de cámara</translation>
     </message>
     <message>
         <location line="+2"/>
