@@ -430,6 +430,65 @@
     </message>
 </context>
 <context>
+    <name>BackupDialog</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/backup.py" line="+49"/>
+        <location line="+54"/>
+        <source>Back up database</source>
+        <translation>Copia de seguridad de la base de datos</translation>
+    </message>
+    <message>
+        <location line="-50"/>
+        <source>&amp;Browse…</source>
+        <translation>E&amp;xaminar…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Replace the file if it exists</source>
+        <translation>&amp;Reemplazar el archivo si ya existe</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The backup holds users, cameras, views, the recording index, events, alerts and the audit log. Camera passwords and edge pairing tokens are not in it: they stay in this computer&apos;s keyring. Recordings and snapshots are files and are not in it either.</source>
+        <translation>La copia contiene los usuarios, las cámaras, las vistas, el índice de grabaciones, los eventos, las alertas y el registro de auditoría. No contiene las contraseñas de las cámaras ni los tokens de emparejamiento de los dispositivos edge: se quedan en el llavero de este equipo. Las grabaciones y las instantáneas son archivos y tampoco están en ella.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back &amp;up</source>
+        <translation>Hacer &amp;copia</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Save the backup to:</source>
+        <translation>Guardar la copia en:</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>SQLite database (*.sqlite3 *.db)</source>
+        <translation>Base de datos SQLite (*.sqlite3 *.db)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Backing up…</source>
+        <translation>Haciendo la copia…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>This file exists already: choose another name, or tick “Replace the file if it exists”.</source>
+        <translation>Este archivo ya existe: elija otro nombre o marque «Reemplazar el archivo si ya existe».</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Saved %1 (%2 KiB, schema revision %3). Cameras: %4, users: %5, segments: %6, events: %7.</source>
+        <translation>Guardada en %1 (%2 KiB, revisión del esquema %3). Cámaras: %4, usuarios: %5, segmentos: %6, eventos: %7.</translation>
+    </message>
+</context>
+<context>
     <name>CameraSettingsDialog</name>
     <message>
         <location filename="../../nvr_desktop/ui/dialogs/camera_settings.py" line="+63"/>
@@ -1182,7 +1241,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+145"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+146"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1214,6 +1273,21 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Back up database…</source>
+        <translation>&amp;Copia de seguridad de la base de datos…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save a copy of the database (users, cameras, events; no camera passwords)</source>
+        <translation>Guarda una copia de la base de datos (usuarios, cámaras, eventos; sin las contraseñas de las cámaras)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only administrators can back up the database</source>
+        <translation>Solo los administradores pueden hacer copias de seguridad de la base de datos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
@@ -1317,12 +1391,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+304"/>
+        <location line="+310"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-301"/>
+        <location line="-307"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
@@ -1430,7 +1504,7 @@
         <translation>Seleccione primero una cámara en el árbol o en el muro.</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+118"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
