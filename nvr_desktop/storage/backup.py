@@ -78,8 +78,25 @@ def known_revisions() -> tuple[frozenset[str], str]:
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
-    # mode=ro: checking a backup must not change it (nor create a file where none is).
-    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+    """Open a backup file without changing it. Without a -wal beside it, immutable=1 also keeps SQLite from
+    creating -wal and -shm files next to a WAL-mode file (a live database copied as it was); with one, its commits
+    must be read, so SQLite may create the -shm (see _drop_new_side_files)."""
+    wal = Path(f"{path}-wal").exists()
+    query = "mode=ro" if wal else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{path.absolute().as_uri()}?{query}", uri=True, timeout=30)
+
+
+def _drop_new_side_files(path: Path, before: set[Path]) -> None:
+    """Remove the empty -wal/-shm files opening path created (SQLite leaves them behind a read-only connection)."""
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        if side not in before and side.exists() and (suffix == "-shm" or side.stat().st_size == 0):
+            with contextlib.suppress(OSError):
+                side.unlink()
+
+
+def _side_files(path: Path) -> set[Path]:
+    return {p for p in (Path(f"{path}{s}") for s in SIDE_FILES) if p.exists()}
 
 
 def _count(conn: sqlite3.Connection, table: str) -> int:
@@ -108,6 +125,7 @@ def inspect_backup(path: Path) -> BackupInfo:
     if magic != SQLITE_MAGIC:
         raise ValidationError(f"{path} is not an SQLite database, so not a backup of this app")
     known, head = known_revisions()
+    side_files = _side_files(path)
     try:
         conn = _read_only(path)
     except sqlite3.Error as err:
@@ -141,6 +159,7 @@ def inspect_backup(path: Path) -> BackupInfo:
         raise ValidationError(f"{path} is damaged: {err}") from None
     finally:
         conn.close()
+        _drop_new_side_files(path, side_files)
     return BackupInfo(path, path.stat().st_size, revision, head, counts)
 
 
@@ -262,11 +281,13 @@ def restore_database(database: Path, backup: Path, now: datetime) -> RestoreResu
     database.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _temp_beside(database) as temp:
+            side_files = _side_files(info.path)
             source = _read_only(info.path)
             try:
                 _copy_database(source, temp)
             finally:
                 source.close()
+                _drop_new_side_files(info.path, side_files)
             staged = Database(temp)  # the same migrations (and WAL) the app runs on every open
             try:
                 staged.migrate()

@@ -76,6 +76,7 @@ def test_restore_round_trip_brings_back_cameras_and_users_and_keeps_the_old_data
     assert _users(nvr) == ["admin", "alice"]
     # The old database is whole beside it: a backup of what was there before the restore.
     assert nvr("backup", "verify", str(aside)).returncode == 0
+    assert not Path(f"{aside}-wal").exists() and not Path(f"{aside}-shm").exists()  # checking wrote nothing beside it
     with sqlite3.connect(aside) as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM cameras")] == ["Yard"]
     assert json.loads(nvr("cameras", "show", "1", "--json").stdout)["has_password"] is True
