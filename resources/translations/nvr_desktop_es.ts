@@ -1542,7 +1542,7 @@
 <context>
     <name>Overview</name>
     <message>
-        <location filename="../../nvr_desktop/ui/overview.py" line="+64"/>
+        <location filename="../../nvr_desktop/ui/overview.py" line="+65"/>
         <source>Live</source>
         <translation>En directo</translation>
     </message>
@@ -1565,6 +1565,11 @@
         <location line="+1"/>
         <source>Wrong password</source>
         <translation>Contraseña incorrecta</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Login missing</source>
+        <translation>Falta la contraseña</translation>
     </message>
     <message>
         <location line="+1"/>
