@@ -38,6 +38,7 @@ from nvr_desktop.security.auth import AuthService
 from nvr_desktop.security.passwords import PasswordHasher
 from nvr_desktop.security.users import UserService
 from nvr_desktop.security.vault import CredentialVault
+from nvr_desktop.services.backup import BackupService
 from nvr_desktop.services.cameras import CameraService
 from nvr_desktop.services.edge import EdgeService
 from nvr_desktop.services.live import LiveView
@@ -90,6 +91,11 @@ class Services:
     def settings(self) -> SettingsService:
         """Settings administrators change from the window (config.toml, audited)."""
         return SettingsService(self.paths, self.access, self.audit)
+
+    @property
+    def backup(self) -> BackupService:
+        """Backup and restore of the database (administrators, audited)."""
+        return BackupService(self.paths, self.db, self.audit, self.access)
 
     @property
     def overview(self) -> OverviewService:

@@ -254,6 +254,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--out", type=Path, metavar="FILE", help="write to a file instead of standard output")
 
+    from nvr_desktop.services.backup import NOT_IN_BACKUP
+
+    backups = sub.add_parser(
+        "backup",
+        help="back up, check and restore the database (administrators)",
+        description="Back up, check and restore the database: users, cameras, grants, views, the recording index, "
+        f"events, alerts, edge devices and the audit log. Note: {NOT_IN_BACKUP}.",
+    ).add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = backups.add_parser(
+        "create", help="write a consistent copy of the database to FILE (the app and the service may be running)"
+    )
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace FILE when it exists")
+    p = backups.add_parser("verify", help="check that FILE is a backup this version can restore; changes nothing")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p = backups.add_parser(
+        "restore",
+        help="replace the database with the backup in FILE (stop the app and the service first); the current "
+        "database is kept as nvr.sqlite3.before-restore-<UTC time>",
+    )
+    p.add_argument("file", type=Path, metavar="FILE")
+
     audit = sub.add_parser("audit", help="read the audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -296,6 +318,28 @@ def _camera_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
         p.add_argument("--clear-password", action="store_true", help="forget the stored camera password")
         p.add_argument("--enable", dest="enabled", action="store_true", default=None)
         p.add_argument("--disable", dest="enabled", action="store_false")
+
+
+def _describe_backup(size: int, revision: str, counts: dict[str, int], out: IO[str]) -> None:
+    out.write(f"size             {size} bytes ({size / 1024:.1f} KiB)\n")
+    out.write(f"schema revision  {revision}\n")
+    for table, count in counts.items():
+        out.write(f"{table:16} {count}\n")
+
+
+def _print_restore(result: Any, out: IO[str]) -> None:
+    """What a restore did (a storage.backup.RestoreResult)."""
+    backup = result.backup
+    out.write(f"restored the database from {backup.path}\n")
+    if result.kept_aside is not None:
+        out.write(f"the previous database is kept as {result.kept_aside}\n")
+    if backup.revision != result.revision:
+        out.write(f"migrated the schema from revision {backup.revision} to {result.revision}\n")
+    _describe_backup(backup.size, result.revision, result.counts, out)
+    out.write(
+        "cameras with a password show 'login missing' until it is entered again if this machine's keyring does "
+        "not have it (Cameras > Camera settings, or `cameras update ID --password-stdin`)\n"
+    )
 
 
 def _user_dict(user: User) -> dict[str, Any]:
@@ -627,6 +671,25 @@ class Cli:
                 self.out.write(text)
         return 0
 
+    def backup(self, args: argparse.Namespace) -> int:
+        """backup create|verify|restore."""
+        from nvr_desktop.services.backup import NOT_IN_BACKUP
+
+        if args.action == "create":
+            info = self.s.backup.create(self.me, args.file, force=args.force)
+            self.out.write(f"saved the database to {info.path}\n")
+            _describe_backup(info.size, info.revision, info.counts, self.out)
+        elif args.action == "verify":
+            info = self.s.backup.verify(self.me, args.file)
+            older = f" (older than this version's {info.head}: migrated on restore)" if info.needs_migration else ""
+            self.out.write(f"{info.path} is a valid backup{older}\n")
+            _describe_backup(info.size, info.revision, info.counts, self.out)
+        else:
+            result = self.s.backup.restore(self.me, args.file)
+            _print_restore(result, self.out)
+        self.out.write(f"note: {NOT_IN_BACKUP}\n")
+        return 0
+
     def audit(self, args: argparse.Namespace) -> int:
         """audit list."""
         from nvr_desktop.core.roles import Permission
@@ -776,13 +839,30 @@ def main(
     basedir = (args.basedir or default_basedir()).expanduser().absolute()
 
     from nvr_desktop.app import build_services
+    from nvr_desktop.core.errors import StorageError
+    from nvr_desktop.core.paths import Paths
+    from nvr_desktop.storage.instance_lock import InstanceLock
 
+    # Held shared while this program runs, so a restore never swaps the database under it (a restore takes it
+    # exclusively, in the service).
+    lock = InstanceLock(Paths(basedir).instance_lock)
+    restoring = args.command == "backup" and args.action == "restore"
     try:
+        if not restoring:
+            lock.acquire_shared()
         services = build_services(basedir, log_to_console=args.headless)
+    except StorageError as exc:
+        lock.release()
+        if restoring and not args.as_user:
+            return _recover(basedir, args, out, err, exc)
+        err.write(f"error: {redact_text(str(exc))}\n")
+        return exc.exit_code
     except NvrError as exc:
+        lock.release()
         err.write(f"error: {redact_text(str(exc))}\n")
         return exc.exit_code
     except OSError as exc:
+        lock.release()
         err.write(f"error: cannot use the data folder {basedir}: {exc.strerror or exc}\n")
         return 9
     try:
@@ -806,6 +886,30 @@ def main(
         return 130
     finally:
         services.close()
+        lock.release()
+
+
+def _recover(basedir: Path, args: argparse.Namespace, out: IO[str], err: IO[str], cause: NvrError) -> int:
+    """`backup restore` when the current database cannot be opened (damaged, or not a database): the data folder's
+    owner restores without it; the restore is audited in the restored database."""
+    from nvr_desktop.core.paths import Paths
+    from nvr_desktop.security.access import owner_principal
+    from nvr_desktop.services.backup import NOT_IN_BACKUP, restore_with_lock_held
+    from nvr_desktop.storage.instance_lock import InstanceLock
+
+    err.write(f"warning: the current database cannot be opened ({redact_text(str(cause))}); restoring anyway\n")
+    paths = Paths(basedir)
+    try:
+        with InstanceLock(paths.instance_lock) as lock:
+            lock.acquire_exclusive()
+            now = datetime.now(UTC)
+            result = restore_with_lock_held(paths, args.file, owner_principal(getpass.getuser()).name, now)
+    except NvrError as exc:
+        err.write(f"error: {redact_text(str(exc))}\n")
+        return exc.exit_code
+    _print_restore(result, out)
+    out.write(f"note: {NOT_IN_BACKUP}\n")
+    return 0
 
 
 def _screenshot(services: Any, args: argparse.Namespace, err: IO[str]) -> int:

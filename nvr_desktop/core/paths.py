@@ -27,6 +27,11 @@ class Paths:
         return self.base / "nvr.sqlite3"
 
     @property
+    def instance_lock(self) -> Path:
+        """The lock file every running program holds shared and a restore exclusively."""
+        return self.base / "nvr.lock"
+
+    @property
     def config(self) -> Path:
         """The TOML configuration file."""
         return self.base / "config.toml"

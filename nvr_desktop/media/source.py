@@ -35,6 +35,9 @@ class SourceSpec:
     realtime: bool = False  # pace a local file at its frame rate and loop it (demo cameras)
     open_timeout_s: float = OPEN_TIMEOUT_S
     read_timeout_s: float = READ_TIMEOUT_S
+    # The camera needs a password this machine's keyring lacks: the worker reports LOGIN_MISSING and never dials
+    # (a login without it would only be refused, and refusals can lock the camera's account).
+    login_missing: bool = False
 
     @property
     def scheme(self) -> str:

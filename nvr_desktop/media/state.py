@@ -20,6 +20,7 @@ class StreamState(enum.StrEnum):
     RECONNECTING = "reconnecting"
     OFFLINE = "offline"
     UNAUTHORIZED = "unauthorized"
+    LOGIN_MISSING = "login_missing"  # the camera's password is not in this machine's keyring: not dialled
     UNSUPPORTED = "unsupported"
     ERROR = "error"
 

@@ -205,6 +205,14 @@ class StreamWorker:
                     self.log.exception("state listener failed")
 
     def _run(self) -> None:
+        if self.spec.login_missing:
+            self._set_state(
+                StreamState.LOGIN_MISSING,
+                "the camera's password is not in this machine's keyring: enter it in the camera's settings",
+            )
+            self._stop.wait()
+            self._set_state(StreamState.STOPPED)
+            return
         attempt = 0
         ever_live = False
         while not self._stop.is_set():

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from nvr_desktop.core.errors import ConflictError, NotFoundError, ValidationError
+from nvr_desktop.core.errors import ConflictError, NotFoundError, SecretStoreError, ValidationError
 from nvr_desktop.core.models import Camera, Principal, RecordMode
 from nvr_desktop.core.motion import MotionSettings
 from nvr_desktop.core.recording import WeeklySchedule
@@ -51,6 +51,14 @@ class CameraSpec:
     motion: MotionSettings | None = None  # the whole set (validated on construction); None: unchanged
     clear_sub_url: bool = False
     clear_password: bool = False
+
+
+@dataclass(frozen=True)
+class StreamLogin:
+    """A stream URL with credentials, and whether its password is missing from the keyring."""
+
+    url: str  # may carry credentials: never log it unredacted
+    login_missing: bool
 
 
 def _check_name(name: str) -> str:
@@ -132,6 +140,21 @@ class CameraService:
         url = camera.sub_url if which == "sub" and camera.sub_url else camera.main_url
         password = self._vault.load(camera_id) if camera.has_password else None
         return with_credentials(url, camera.username, password)
+
+    def stream_login(self, actor: Principal, camera_id: int, which: Literal["main", "sub"] = "main") -> StreamLogin:
+        """stream_url, and whether the camera has a password this machine's keyring lacks (a database restored on
+        another machine, a keyring wiped or locked): the engine then shows "login missing" instead of dialling."""
+        camera = self.get(actor, camera_id)
+        url = camera.sub_url if which == "sub" and camera.sub_url else camera.main_url
+        password = None
+        if camera.has_password:
+            try:
+                password = self._vault.load(camera_id)
+            except SecretStoreError as err:
+                log.warning("camera %d: %s", camera_id, err)
+            if password is None:
+                log.warning("camera %d: its password is not in this machine's keyring", camera_id)
+        return StreamLogin(with_credentials(url, camera.username, password), camera.has_password and password is None)
 
     @staticmethod
     def _row(session: Session, camera_id: int) -> CameraRow:

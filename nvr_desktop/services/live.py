@@ -10,11 +10,11 @@ from pathlib import Path
 from nvr_desktop.core.models import Principal
 from nvr_desktop.media.demo import DEMO_ID_BASE, DEMO_NAMES, demo_camera, demo_name
 from nvr_desktop.media.procpool import ProcessStreamEngine
-from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.state import DisplayWish
 from nvr_desktop.media.supervisor import CameraStreams
 from nvr_desktop.media.worker import StateListener
 from nvr_desktop.services.cameras import CameraService
+from nvr_desktop.services.recording_control import camera_streams
 
 log = logging.getLogger("services.live")
 
@@ -59,13 +59,7 @@ class LiveView:
         for camera in self._cameras.list(principal)[:limit]:
             if not camera.enabled:
                 continue
-            main = SourceSpec(self._cameras.stream_url(principal, camera.id, "main"), transport=camera.transport)
-            sub = (
-                SourceSpec(self._cameras.stream_url(principal, camera.id, "sub"), transport=camera.transport)
-                if camera.sub_url
-                else None
-            )
-            self.supervisor.add_camera(camera.id, CameraStreams(main=main, sub=sub))
+            self.supervisor.add_camera(camera.id, camera_streams(self._cameras, principal, camera))
             self._connected.add(camera.id)
             live.append(LiveCamera(camera.id, camera.name))
         log.info("connected %d cameras for %s", len(live), principal.name)

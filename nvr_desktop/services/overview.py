@@ -38,6 +38,7 @@ OFFLINE_STATES = frozenset(
         StreamState.RECONNECTING,
         StreamState.OFFLINE,
         StreamState.UNAUTHORIZED,
+        StreamState.LOGIN_MISSING,
         StreamState.UNSUPPORTED,
         StreamState.ERROR,
     }

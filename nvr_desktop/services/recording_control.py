@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -74,11 +74,12 @@ class RecordingEngine(Protocol):
 def camera_streams(cameras: CameraService, owner: Principal, camera: Camera) -> CameraStreams:
     """The engine's view of a camera: main and sub-stream with credentials (equal for equal settings, so every
     user of the engine asks for the same connection)."""
-    main = SourceSpec(cameras.stream_url(owner, camera.id, "main"), transport=camera.transport)
-    sub = (
-        SourceSpec(cameras.stream_url(owner, camera.id, "sub"), transport=camera.transport) if camera.sub_url else None
-    )
-    return CameraStreams(main=main, sub=sub)
+
+    def source(which: Literal["main", "sub"]) -> SourceSpec:
+        login = cameras.stream_login(owner, camera.id, which)
+        return SourceSpec(login.url, transport=camera.transport, login_missing=login.login_missing)
+
+    return CameraStreams(main=source("main"), sub=source("sub") if camera.sub_url else None)
 
 
 @dataclass(frozen=True)

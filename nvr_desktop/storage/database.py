@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -62,6 +63,11 @@ class Database:
             command.upgrade(alembic_config(self.engine), "head")
         except (OperationalError, DatabaseError) as err:
             raise StorageError(f"cannot open the database {self.path}: {err.orig}") from None
+        except CommandError as err:  # a revision this build does not know: a newer version wrote the database
+            raise StorageError(
+                f"cannot open the database {self.path}: it was made by a newer version of NVR Desktop or another "
+                f"program ({err}); run that version, or restore a backup made by this one"
+            ) from None
 
     def read(self, fn: Callable[[Session], T]) -> T:
         """Run fn in a read-only session on this thread."""

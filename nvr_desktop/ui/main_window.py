@@ -28,6 +28,7 @@ from nvr_desktop.core.roles import Permission
 from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
 from nvr_desktop.ui.dialogs.add_camera import AddCameraDialog
+from nvr_desktop.ui.dialogs.backup import BackupDialog
 from nvr_desktop.ui.dialogs.camera_settings import CameraSettingsDialog
 from nvr_desktop.ui.dialogs.edge_devices import EdgeDevicesDialog
 from nvr_desktop.ui.dialogs.settings import SettingsDialog
@@ -224,6 +225,17 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
 
         self.file_menu = bar.addMenu(self.tr("&File"))
+        self.action_backup = QAction(self.tr("&Back up database…"), self)
+        self.action_backup.setObjectName("actionBackup")
+        self.action_backup.setEnabled(self.principal.can(Permission.MANAGE_SETTINGS))
+        self.action_backup.setStatusTip(
+            self.tr("Save a copy of the database (users, cameras, events; no camera passwords)")
+            if self.action_backup.isEnabled()
+            else self.tr("Only administrators can back up the database")
+        )
+        self.action_backup.triggered.connect(self.show_backup)
+        self.file_menu.addAction(self.action_backup)
+        self.file_menu.addSeparator()
         self.action_quit = QAction(self.tr("&Quit"), self)
         self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -506,6 +518,12 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> SettingsDialog:
         """Open Tools > Settings (admins only)."""
         dialog = SettingsDialog(self._services, self.principal, self)
+        self._open(dialog)
+        return dialog
+
+    def show_backup(self) -> BackupDialog:
+        """Open File > Back up database (admins only)."""
+        dialog = BackupDialog(self._services, self.principal, self)
         self._open(dialog)
         return dialog
 

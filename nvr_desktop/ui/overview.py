@@ -43,6 +43,7 @@ STATE_COLOURS = {
     "reconnecting": QColor(219, 154, 4),
     "offline": QColor(218, 54, 51),
     "unauthorized": QColor(218, 54, 51),
+    "login_missing": QColor(218, 54, 51),
     "unsupported": QColor(218, 54, 51),
     "error": QColor(218, 54, 51),
 }
@@ -66,6 +67,7 @@ def state_label(state: str) -> str:
         "reconnecting": QCoreApplication.translate("Overview", "Reconnecting"),
         "offline": QCoreApplication.translate("Overview", "Offline"),
         "unauthorized": QCoreApplication.translate("Overview", "Wrong password"),
+        "login_missing": QCoreApplication.translate("Overview", "Login missing"),
         "unsupported": QCoreApplication.translate("Overview", "Unsupported codec"),
         "error": QCoreApplication.translate("Overview", "Error"),
         "stopped": QCoreApplication.translate("Overview", "Not connected"),

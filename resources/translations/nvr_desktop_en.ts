@@ -80,7 +80,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+239"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+251"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>

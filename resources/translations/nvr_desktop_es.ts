@@ -430,6 +430,65 @@
     </message>
 </context>
 <context>
+    <name>BackupDialog</name>
+    <message>
+        <location filename="../../nvr_desktop/ui/dialogs/backup.py" line="+49"/>
+        <location line="+54"/>
+        <source>Back up database</source>
+        <translation>Copia de seguridad de la base de datos</translation>
+    </message>
+    <message>
+        <location line="-50"/>
+        <source>&amp;Browse…</source>
+        <translation>E&amp;xaminar…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Replace the file if it exists</source>
+        <translation>&amp;Reemplazar el archivo si ya existe</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The backup holds users, cameras, views, the recording index, events, alerts and the audit log. Camera passwords and edge pairing tokens are not in it: they stay in this computer&apos;s keyring. Recordings and snapshots are files and are not in it either.</source>
+        <translation>La copia contiene los usuarios, las cámaras, las vistas, el índice de grabaciones, los eventos, las alertas y el registro de auditoría. No contiene las contraseñas de las cámaras ni los tokens de emparejamiento de los dispositivos edge: se quedan en el llavero de este equipo. Las grabaciones y las instantáneas son archivos y tampoco están en ella.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back &amp;up</source>
+        <translation>Hacer &amp;copia</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Save the backup to:</source>
+        <translation>Guardar la copia en:</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>SQLite database (*.sqlite3 *.db)</source>
+        <translation>Base de datos SQLite (*.sqlite3 *.db)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Backing up…</source>
+        <translation>Haciendo la copia…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>This file exists already: choose another name, or tick “Replace the file if it exists”.</source>
+        <translation>Este archivo ya existe: elija otro nombre o marque «Reemplazar el archivo si ya existe».</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Saved %1 (%2 KiB, schema revision %3). Cameras: %4, users: %5, segments: %6, events: %7.</source>
+        <translation>Guardada en %1 (%2 KiB, revisión del esquema %3). Cámaras: %4, usuarios: %5, segmentos: %6, eventos: %7.</translation>
+    </message>
+</context>
+<context>
     <name>CameraSettingsDialog</name>
     <message>
         <location filename="../../nvr_desktop/ui/dialogs/camera_settings.py" line="+63"/>
@@ -675,6 +734,11 @@
         <location line="+1"/>
         <source>Unauthorized</source>
         <translation>Sin autorización</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Login missing</source>
+        <translation>Falta la contraseña</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1177,7 +1241,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+145"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+146"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1209,6 +1273,21 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Back up database…</source>
+        <translation>&amp;Copia de seguridad de la base de datos…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save a copy of the database (users, cameras, events; no camera passwords)</source>
+        <translation>Guarda una copia de la base de datos (usuarios, cámaras, eventos; sin las contraseñas de las cámaras)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only administrators can back up the database</source>
+        <translation>Solo los administradores pueden hacer copias de seguridad de la base de datos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
@@ -1312,12 +1391,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+304"/>
+        <location line="+310"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-301"/>
+        <location line="-307"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
@@ -1425,7 +1504,7 @@
         <translation>Seleccione primero una cámara en el árbol o en el muro.</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+118"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
@@ -1463,7 +1542,7 @@
 <context>
     <name>Overview</name>
     <message>
-        <location filename="../../nvr_desktop/ui/overview.py" line="+64"/>
+        <location filename="../../nvr_desktop/ui/overview.py" line="+65"/>
         <source>Live</source>
         <translation>En directo</translation>
     </message>
@@ -1486,6 +1565,11 @@
         <location line="+1"/>
         <source>Wrong password</source>
         <translation>Contraseña incorrecta</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Login missing</source>
+        <translation>Falta la contraseña</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2254,7 +2338,7 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+623"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+624"/>
         <source>Drag a camera here</source>
         <extracomment>PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.</extracomment>
         <translation>Arrastre una cámara aquí</translation>
@@ -2278,6 +2362,11 @@
         <location line="+2"/>
         <source>Wrong camera user name or password</source>
         <translation>Usuario o contraseña de la cámara incorrectos</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Camera login missing: enter its password in Camera settings</source>
+        <translation>Falta la contraseña de la cámara: introdúzcala en Ajustes de cámara</translation>
     </message>
     <message>
         <location line="+2"/>

@@ -51,6 +51,7 @@ def _state_label(state: StreamState) -> tuple[str, QColor]:
         StreamState.RECONNECTING: (QCoreApplication.translate("CameraTreeModel", "Reconnecting"), _WARN_COLOR),
         StreamState.OFFLINE: (QCoreApplication.translate("CameraTreeModel", "Offline"), _DISABLED_COLOR),
         StreamState.UNAUTHORIZED: (QCoreApplication.translate("CameraTreeModel", "Unauthorized"), _ERROR_COLOR),
+        StreamState.LOGIN_MISSING: (QCoreApplication.translate("CameraTreeModel", "Login missing"), _ERROR_COLOR),
         StreamState.UNSUPPORTED: (QCoreApplication.translate("CameraTreeModel", "Unsupported"), _ERROR_COLOR),
         StreamState.ERROR: (QCoreApplication.translate("CameraTreeModel", "Error"), _ERROR_COLOR),
         StreamState.STOPPED: (QCoreApplication.translate("CameraTreeModel", "Stopped"), _DISABLED_COLOR),

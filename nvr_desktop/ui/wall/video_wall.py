@@ -52,6 +52,7 @@ _STATE_COLORS = {
     StreamState.RECONNECTING: QColor("#d29922"),
     StreamState.OFFLINE: QColor("#8b949e"),
     StreamState.UNAUTHORIZED: QColor("#f85149"),
+    StreamState.LOGIN_MISSING: QColor("#f85149"),
     StreamState.UNSUPPORTED: QColor("#f85149"),
     StreamState.ERROR: QColor("#f85149"),
     StreamState.STOPPED: QColor("#8b949e"),
@@ -688,6 +689,8 @@ class VideoWall(QWidget):
             return self.tr("Offline")
         if state is StreamState.UNAUTHORIZED:
             return self.tr("Wrong camera user name or password")
+        if state is StreamState.LOGIN_MISSING:
+            return self.tr("Camera login missing: enter its password in Camera settings")
         if state is StreamState.UNSUPPORTED:
             return self.tr("Unsupported video codec")
         if state is StreamState.ERROR:

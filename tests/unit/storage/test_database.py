@@ -84,3 +84,20 @@ def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> No
             db.migrate()
     finally:
         db.close()
+
+
+def test_a_database_from_a_newer_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    db = Database(path)
+    try:
+        db.migrate()
+    finally:
+        db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    db = Database(path)
+    try:
+        with pytest.raises(StorageError, match="made by a newer version of NVR Desktop"):
+            db.migrate()
+    finally:
+        db.close()
