@@ -245,7 +245,8 @@ class Studio:
 
         def live() -> bool:
             return all(
-                wall.state(c).state is StreamState.LIVE and wall.snapshot_image(c) is not None for c in camera_ids
+                wall.state(c).state is StreamState.LIVE and wall.state(c).fps > 0 and wall.snapshot_image(c) is not None
+                for c in camera_ids
             )
 
         wait_until(live, timeout_s, "every camera's tile to show live video")
@@ -402,13 +403,11 @@ def shot_solo_zoom(studio: Studio) -> None:
 
 def shot_add_camera(studio: Studio) -> None:
     """Cameras > Add camera: the Stream URL page after Test connection, and the DVR / NVR page."""
-    from nvr_desktop.ui.dialogs.add_camera import AddCameraDialog
 
     window = studio.window()
     url = studio.services.cameras.get(studio.admin, studio.camera_ids["Warehouse A"]).main_url
-    dialog = AddCameraDialog(studio.services, studio.admin, window)
+    dialog = window.show_add_camera()
     dialog.resize(900, 540)
-    dialog.show()
     dialog.name_edit.setText("Warehouse C")
     dialog.url_edit.setText(url)
     dialog.test_connection()
@@ -451,9 +450,9 @@ def shot_add_camera(studio: Studio) -> None:
     if not dialog.added:
         raise RuntimeError(f"the ONVIF camera was not added: {dialog.error_label.text()}")
     studio.camera_ids[ONVIF_CAMERA] = dialog.added[0].id
-    dialog.close()
+    dialog.close()  # the camera tree reloads
     pump(0.5)
-    window.connect_streams()
+    window.connect_streams()  # the wall takes new cameras at the next start or camera settings save: now
 
 
 def shot_ptz(studio: Studio) -> None:
@@ -474,12 +473,12 @@ def shot_ptz(studio: Studio) -> None:
 
 def shot_camera_settings(studio: Studio) -> None:
     """Cameras > Camera settings: connection (tested, with its picture), recording and motion."""
-    from nvr_desktop.ui.dialogs.camera_settings import CameraSettingsDialog
 
     window = studio.window()
     camera = studio.services.cameras.get(studio.admin, studio.camera_ids[MOTION_CAMERA])
-    dialog = CameraSettingsDialog(studio.services, studio.admin, camera, window)
-    dialog.show()
+    dialog = window.show_camera_settings(camera.id)
+    if dialog is None:
+        raise RuntimeError("the camera settings did not open")
     dialog.test_connection()
     wait_until(lambda: dialog.test_button.isEnabled(), 30, "the camera settings' connection test")
     studio.save("camera-settings-connection", dialog)
@@ -552,12 +551,14 @@ def shot_events(studio: Studio) -> None:
         return len(devices) >= 2 and bool(services.alerts.list(studio.admin, limit=5))
 
     wait_until(enough, 60, "events from the agent and server-side motion, and an alert")
-    pump(1.0)
+    studio.wait_live(window)  # the parking cameras are back after their outage
     window.event_dock.show()
     window.event_dock.raise_()
     panel.tabs.setCurrentIndex(1)
+    window.camera_dock.hide()  # View > Camera tree: more room for the events
     pump(1.0)
     studio.save("main-window-events", window)
+    window.camera_dock.show()
     window.event_dock.setFloating(True)
     window.event_dock.resize(1200, 460)
     panel.tabs.setCurrentIndex(0)
@@ -583,6 +584,8 @@ def shot_overview(studio: Studio) -> None:
     window.overview_dock.raise_()
     panel = window.overview_panel
     wait_until(lambda: panel.table.rowCount() >= len(studio.camera_ids), 20, "the overview's camera lines")
+    # The footage figure and the days that fit are worked out at most once a minute: wait for a fresh one.
+    wait_until(lambda: ": 0 B." not in panel.status_label.text(), 60, "the overview's storage figures")
     pump(1.0)
     studio.save("overview", window.overview_dock)
     window.overview_dock.setFloating(False)
