@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LOCK := installer/requirements.lock
 
-.PHONY: run test check pytest bench lock package clean
+.PHONY: run test check pytest bench screenshots lock package clean
 
 $(VENV)/bin/python:
 	installer/system-deps.sh run
@@ -39,6 +39,11 @@ pytest:
 bench: $(VENV)/.test-deps
 	installer/system-deps.sh test
 	@for b in bench/*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
+
+# The user guide's pictures in docs/images/: real widgets rendered offscreen over the RTSP test server (~1 min).
+screenshots: $(VENV)/.test-deps
+	installer/system-deps.sh test
+	QT_QPA_PLATFORM=offscreen $(PY) docs/screenshots.py $(ARGS)
 
 $(VENV)/.package-deps: $(VENV)/.run-deps
 	$(PY) -m pip install -q -c $(LOCK) -e ".[package]"
