@@ -25,6 +25,7 @@ from nvr_desktop import APP_NAME
 from nvr_desktop.core.errors import NvrError
 from nvr_desktop.core.models import Principal
 from nvr_desktop.core.roles import Permission
+from nvr_desktop.media.state import StreamState
 from nvr_desktop.ui.bridge import StreamBridge
 from nvr_desktop.ui.dialogs.about import AboutDialog
 from nvr_desktop.ui.dialogs.add_camera import AddCameraDialog
@@ -327,7 +328,7 @@ class MainWindow(QMainWindow):
         self.cameras_menu.addSeparator()
         self.action_refresh = QAction(self.tr("&Reload camera list"), self)
         self.action_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.action_refresh.triggered.connect(self.refresh_cameras)
+        self.action_refresh.triggered.connect(self._camera_changed)
         self.cameras_menu.addAction(self.action_refresh)
 
         self.tools_menu = bar.addMenu(self.tr("&Tools"))
@@ -397,6 +398,14 @@ class MainWindow(QMainWindow):
             live = []
             self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
         self.wall.set_cameras([WallCamera(c.id, c.name, c.demo) for c in live])
+        connected = {c.id for c in live}
+        for camera_id in self.camera_model.camera_ids():
+            if camera_id in connected:  # what the engine knows already (a state change may never come)
+                stats = self._live.supervisor.stats(camera_id)
+                if stats.state is not StreamState.STOPPED:  # stopped: nothing reported yet
+                    self.camera_model.set_stream_state(camera_id, stats)
+            else:
+                self.camera_model.forget_state(camera_id)
         if any(c.demo for c in live):
             self.statusBar().showMessage(self.tr("Showing built-in demo cameras: no camera is configured yet."), 30_000)
         self._show_page(self.wall.page, self.wall.pages)
@@ -532,9 +541,9 @@ class MainWindow(QMainWindow):
         self._services.ensure_listener()
 
     def show_add_camera(self) -> AddCameraDialog:
-        """Open the add-camera wizard; the camera list reloads when it closes having added any."""
+        """Open the add-camera wizard; the camera list and the wall reload when it closes having added any."""
         dialog = AddCameraDialog(self._services, self.principal, self)
-        dialog.finished.connect(lambda _result=0, d=dialog: self.refresh_cameras() if d.added else None)
+        dialog.finished.connect(lambda _result=0, d=dialog: self._camera_changed() if d.added else None)
         self._open(dialog)
         return dialog
 

@@ -68,6 +68,7 @@ class CameraTreeModel(QStandardItemModel):
         super().__init__(0, 2, parent)
         self.setHorizontalHeaderLabels([self.tr("Camera"), self.tr("Status")])
         self._cameras: dict[int, Camera] = {}
+        self._states: dict[int, StreamStats] = {}  # the last state of each camera, kept across reloads
 
     def set_cameras(self, cameras: Sequence[Camera]) -> None:
         """Replace the tree's content with these cameras (one group, 'All cameras', for now)."""
@@ -77,9 +78,18 @@ class CameraTreeModel(QStandardItemModel):
         for camera in cameras:
             group[0].appendRow(self._camera_row(camera))
         self.appendRow(group)
+        for camera in cameras:
+            stats = self._states.get(camera.id)
+            if stats is not None and camera.enabled:
+                self.set_stream_state(camera.id, stats)
+
+    def forget_state(self, camera_id: int) -> None:
+        """Drop what is known of a camera's connection (it was disconnected)."""
+        self._states.pop(camera_id, None)
 
     def set_stream_state(self, camera_id: int, stats: StreamStats) -> None:
         """Show a camera's connection state in its status column."""
+        self._states[camera_id] = stats
         label, color = _state_label(stats.state)
         for group_row in range(self.rowCount()):
             group = self.item(group_row, self.NAME_COLUMN)

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from nvr_desktop import __version__
 from nvr_desktop.core.models import Camera, Principal
+from nvr_desktop.services.cameras import CameraSpec
 from nvr_desktop.ui.dialogs.users import UsersDialog
 from nvr_desktop.ui.main_window import LAYOUTS, MainWindow
 from nvr_desktop.ui.models.camera_tree import (
@@ -21,6 +22,8 @@ from nvr_desktop.ui.models.camera_tree import (
     decode_camera_ids,
     encode_camera_ids,
 )
+from nvr_desktop.ui.wall.video_wall import WallCamera
+from tests.support.cameras import RtspTestServer
 
 
 def open_window(qtbot: QtBot, services: Any, principal: Principal, make_live: Any) -> MainWindow:
@@ -49,7 +52,10 @@ def test_admin_sees_every_camera_with_its_state(
 ) -> None:
     window = open_window(qtbot, services, admin, make_live)
     assert window.windowTitle() == "NVR Desktop — boss (administrator)"
-    assert tree_rows(window.camera_model) == {"All cameras": [("Front door", "Enabled"), ("Back yard", "Disabled")]}
+    ((front, front_status), back) = tree_rows(window.camera_model)["All cameras"]
+    # An enabled camera shows its connection as far as the engine got (the window may open before any report).
+    assert front == "Front door" and front_status in {"Enabled", "Connecting", "Reconnecting", "Offline", "Error"}
+    assert back == ("Back yard", "Disabled")
     assert window.camera_model.camera_ids() == [c.id for c in cameras]
     first = camera_index(window, 0)
     assert first.data(CAMERA_ID_ROLE) == cameras[0].id
@@ -65,7 +71,8 @@ def test_viewer_sees_only_the_granted_camera_and_no_admin_actions(
 ) -> None:
     window = open_window(qtbot, services, viewer, make_live)
     assert window.windowTitle() == "NVR Desktop — vic (viewer)"
-    assert tree_rows(window.camera_model) == {"All cameras": [("Front door", "Enabled")]}
+    ((front, front_status),) = tree_rows(window.camera_model)["All cameras"]
+    assert front == "Front door" and front_status in {"Enabled", "Connecting", "Reconnecting", "Offline", "Error"}
     assert window.camera_count_label.text() == "1 camera"
     assert window.user_label.text() == "Logged in as vic (viewer)"
     assert not window.action_users.isEnabled()
@@ -270,3 +277,28 @@ def test_quit_closes_the_window(
     window = open_window(qtbot, services, admin, make_live)
     window.action_quit.trigger()
     assert not window.isVisible()
+
+
+def test_a_camera_added_with_the_wizard_replaces_the_demo_wall_and_goes_live(
+    qtbot: QtBot, english: QApplication, services: Any, admin: Principal, make_live: Any, rtsp_server: RtspTestServer
+) -> None:
+    window = open_window(qtbot, services, admin, make_live)
+    engine = window._live.supervisor
+    assert window.wall.cameras() and all(c.demo for c in window.wall.cameras()), "no camera yet: the demo wall"
+    demo_ids = {c.id for c in window.wall.cameras()}
+    qtbot.waitUntil(lambda: bool(demo_ids & set(engine.camera_ids())), timeout=20_000)
+    wizard = window.show_add_camera()
+    gate = services.cameras.add(admin, CameraSpec(name="Gate", main_url=rtsp_server.url(1)))
+    wizard.added.append(gate)  # what the wizard's add step records
+    wizard.close()
+    assert window.wall.cameras() == [WallCamera(gate.id, "Gate")], "the new camera reaches the wall at once"
+    qtbot.waitUntil(lambda: tree_rows(window.camera_model) == {"All cameras": [("Gate", "Live")]}, timeout=20_000)
+    qtbot.waitUntil(lambda: not demo_ids & set(engine.camera_ids()), timeout=10_000)
+    # The tree keeps the state it knows across a reload (no new state change comes for a camera that stays live).
+    window.action_refresh.trigger()
+    assert tree_rows(window.camera_model) == {"All cameras": [("Gate", "Live")]}
+    assert window.wall.cameras() == [WallCamera(gate.id, "Gate")]
+    services.cameras.remove(admin, gate.id)
+    window.action_refresh.trigger()
+    assert all(c.demo for c in window.wall.cameras()), "the last camera removed: the demo wall again"
+    qtbot.waitUntil(lambda: gate.id not in engine.camera_ids(), timeout=10_000)
