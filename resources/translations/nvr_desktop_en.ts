@@ -39,7 +39,7 @@
 <context>
     <name>AlertNotifier</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/events/panel.py" line="+100"/>
+        <location filename="../../nvr_desktop/ui/events/panel.py" line="+101"/>
         <source>%1 on %2: %n detection(s)</source>
         <translation>
             <numerusform>%1 on %2: %n detection</numerusform>
@@ -80,7 +80,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+251"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+252"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>

@@ -365,7 +365,7 @@
 <context>
     <name>AlertBanner</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/panel.py" line="+73"/>
+        <location filename="../../nvr_desktop/ui/events/panel.py" line="+74"/>
         <source>Dismiss</source>
         <translation>Descartar</translation>
     </message>
@@ -389,7 +389,7 @@
 <context>
     <name>AlertTableModel</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/models.py" line="+222"/>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="+250"/>
         <source>Time</source>
         <translation>Hora</translation>
     </message>
@@ -617,8 +617,8 @@
     </message>
     <message>
         <location line="+6"/>
-        <source>e.g. mon-fri 08:00-18:00, sat 09:00-13:00</source>
-        <translation>p. ej. mon-fri 08:00-18:00, sat 09:00-13:00</translation>
+        <source>e.g. mon-fri 08:00-18:00; sat 09:00-13:00</source>
+        <translation>p. ej. mon-fri 08:00-18:00; sat 09:00-13:00</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -766,12 +766,12 @@
         <translation>Estado</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>All cameras</source>
         <translation>Todas las cámaras</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+55"/>
         <source>Enabled</source>
         <translation>Activada</translation>
     </message>
@@ -892,7 +892,7 @@
 <context>
     <name>EventLabels</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/models.py" line="-199"/>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="-227"/>
         <source>New</source>
         <translation>Nuevo</translation>
     </message>
@@ -1007,7 +1007,7 @@
         <translation>Re&amp;solver</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+67"/>
         <source>Camera %1</source>
         <translation>Cámara %1</translation>
     </message>
@@ -1017,7 +1017,7 @@
         <translation>Todas las cámaras</translation>
     </message>
     <message>
-        <location line="+164"/>
+        <location line="+182"/>
         <source>You may not acknowledge events of this camera</source>
         <translation>No puede reconocer eventos de esta cámara</translation>
     </message>
@@ -1045,7 +1045,7 @@
 <context>
     <name>EventTableModel</name>
     <message>
-        <location filename="../../nvr_desktop/ui/events/models.py" line="+91"/>
+        <location filename="../../nvr_desktop/ui/events/models.py" line="+107"/>
         <source>Snapshot</source>
         <translation>Captura</translation>
     </message>
@@ -1241,7 +1241,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+146"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+147"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1391,12 +1391,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+310"/>
+        <location line="+318"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-307"/>
+        <location line="-315"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
@@ -1469,7 +1469,7 @@
         </translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+27"/>
         <source>Showing built-in demo cameras: no camera is configured yet.</source>
         <translation>Se muestran cámaras de demostración integradas: aún no hay ninguna cámara configurada.</translation>
     </message>
@@ -2338,13 +2338,13 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+624"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+642"/>
         <source>Drag a camera here</source>
         <extracomment>PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.</extracomment>
         <translation>Arrastre una cámara aquí</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+43"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>

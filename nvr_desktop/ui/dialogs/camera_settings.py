@@ -155,7 +155,7 @@ class CameraSettingsDialog(QDialog):
         self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(camera.record_mode)))
         self.schedule_edit = QLineEdit(camera.record_schedule, page)
         self.schedule_edit.setObjectName("cameraSchedule")
-        self.schedule_edit.setPlaceholderText(self.tr("e.g. mon-fri 08:00-18:00, sat 09:00-13:00"))
+        self.schedule_edit.setPlaceholderText(self.tr("e.g. mon-fri 08:00-18:00; sat 09:00-13:00"))
         self.segment_spin = QSpinBox(page)
         self.segment_spin.setRange(10, 3600)
         self.segment_spin.setSuffix(" s")
