@@ -753,16 +753,18 @@ class VideoWall(QWidget):
             painter.fillRect(box, QColor(210, 153, 34, 220))
             painter.setPen(QColor("#0b0e13"))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, badge)
+        right_margin = 8
         if camera_id in self._recording:
             radius = max(4, min(8, rect.height() // 25))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor("#f85149"))
             painter.drawEllipse(QPoint(rect.right() - radius - 6, rect.top() + radius + 6), radius, radius)
+            right_margin = 2 * radius + 12  # the zoom factor goes left of the recording dot
         if self._solo is not None and self._zoom > 1.0:
             painter.setPen(_TEXT)
             painter.setFont(self._font(rect, 0.03, maximum=14))
             painter.drawText(
-                rect.adjusted(8, 8, -8, -8),
+                rect.adjusted(8, 8, -right_margin, -8),
                 Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight,
                 f"{self._zoom:.1f}×",
             )

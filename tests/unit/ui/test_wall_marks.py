@@ -1,0 +1,56 @@
+"""The wall's marks over a picture, on real widgets offscreen: the zoom factor of the full-size view sits left of
+the recording dot, never on top of it. Frames come from the in-process frame store the stream workers fill."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from nvr_desktop.media.frames import FrameStore
+from nvr_desktop.media.state import DisplayWish, StreamState, StreamStats
+from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
+
+
+class Engine:
+    """The two calls the wall makes on the stream engine (the thing under test is the painting)."""
+
+    def set_display(self, camera_id: int, wish: DisplayWish) -> None:
+        pass
+
+    def stats(self, camera_id: int) -> StreamStats:
+        return StreamStats(state=StreamState.LIVE)
+
+
+def test_the_zoom_factor_sits_left_of_the_recording_dot(qtbot: QtBot, app: QApplication) -> None:
+    frames = FrameStore()
+    wall = VideoWall(frames, Engine())
+    qtbot.addWidget(wall)
+    wall.resize(800, 500)
+    wall.set_cameras([WallCamera(1, "Gate")])
+    wall.show()
+    picture = np.zeros((360, 640, 4), np.uint8)
+    picture[..., 1] = 120  # plain green: text and dot stand out
+    frames.put(1, picture)
+    wall.set_recording(1, True)
+    wall.show_solo(1)
+    wall.set_zoom(1.6)
+    qtbot.waitUntil(lambda: wall.snapshot_image(1) is not None, timeout=5000)
+    image = wall.grab().toImage()
+    red = [
+        (x, y)
+        for y in range(0, 40)
+        for x in range(image.width() - 30, image.width())
+        if QColor(image.pixel(x, y)).red() > 200 and QColor(image.pixel(x, y)).green() < 120
+    ]
+    assert red, "the recording dot is drawn"
+    dot_left = min(x for x, _ in red)
+    light = [
+        x
+        for y in range(0, 40)
+        for x in range(image.width() - 120, image.width())
+        if min(QColor(image.pixel(x, y)).getRgb()[:3]) > 170
+    ]
+    assert light, "the zoom factor is drawn"
+    assert max(light) < dot_left, "the zoom factor ends before the dot begins"
