@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LOCK := installer/requirements.lock
 
-.PHONY: run test check pytest bench screenshots lock package clean
+.PHONY: run test check pytest bench screenshots lock package edge-wheel clean
 
 $(VENV)/bin/python:
 	installer/system-deps.sh run
@@ -53,6 +53,14 @@ $(VENV)/.package-deps: $(VENV)/.run-deps
 package: $(VENV)/.package-deps
 	installer/system-deps.sh package
 	installer/build.sh
+
+# The edge agent's own wheel for a Raspberry Pi (edge/pyproject.toml, a few seconds):
+# dist/nvr_edge_agent-VERSION-py3-none-any.whl, for edge/install.sh. setuptools builds in the source folder: the
+# copy it leaves in edge/build would go into the next wheel, even modules deleted since, so it goes before and after.
+edge-wheel: $(VENV)/bin/python
+	rm -rf edge/build edge/nvr_edge_agent.egg-info
+	$(PY) -m pip wheel -q --no-deps -w dist ./edge
+	rm -rf edge/build edge/nvr_edge_agent.egg-info
 
 # Re-pin every transitive dependency after changing pyproject.toml.
 lock: $(VENV)/.test-deps

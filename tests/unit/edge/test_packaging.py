@@ -1,4 +1,4 @@
-"""The systemd unit, the install script and the config template agree with each other and with the agent."""
+"""The systemd unit, the install script, the config template and the agent's wheel agree with each other."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import shutil
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import Any
+
+import edge
+import nvr_desktop
 
 REPO = Path(__file__).resolve().parents[3]
 EDGE = REPO / "edge"
@@ -46,3 +50,30 @@ def test_the_install_script_is_strict_and_clean() -> None:
     if shellcheck is not None:
         done = subprocess.run([shellcheck, str(EDGE / "install.sh")], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout
+
+
+def _pyproject(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_agent_wheel_depends_on_exactly_the_edge_extra() -> None:
+    desktop = _pyproject(REPO / "pyproject.toml")["project"]
+    agent = _pyproject(EDGE / "pyproject.toml")["project"]
+    assert agent["dependencies"] == desktop["optional-dependencies"]["edge"], "one list of pins for the agent"
+    assert agent["requires-python"] == desktop["requires-python"]
+    lock = set((REPO / "installer" / "requirements.lock").read_text(encoding="utf-8").split())
+    assert set(agent["dependencies"]) <= lock, "the pins are the locked versions the tests ran with"
+
+
+def test_the_agent_wheel_has_the_desktop_version_and_only_the_edge_package() -> None:
+    desktop = _pyproject(REPO / "pyproject.toml")
+    agent = _pyproject(EDGE / "pyproject.toml")
+    assert edge.__version__ == nvr_desktop.__version__ == desktop["project"]["version"]
+    assert agent["project"]["dynamic"] == ["version"]
+    assert agent["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "edge.__version__"}
+    assert agent["tool"]["setuptools"]["packages"] == ["edge"]
+    assert agent["build-system"] == desktop["build-system"], "the same pinned setuptools builds both wheels"
+    assert agent["project"]["scripts"] == {"nvr-edge-agent": "edge.__main__:main"}
+    package_data = set(agent["tool"]["setuptools"]["package-data"]["edge"])
+    assert package_data == {"agent.example.toml", "nvr-edge-agent.service"}
+    assert all((EDGE / name).is_file() for name in package_data)
