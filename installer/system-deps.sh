@@ -9,10 +9,10 @@ run_pkgs="python3-venv nmap libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libf
 # Building the bundle and the .deb: PyInstaller reads binaries with binutils (objdump); dpkg-deb, zstd;
 # desktop-file-validate checks the menu entry.
 package_pkgs="$run_pkgs binutils dpkg zstd desktop-file-utils"
-# Real peers for the tests: GStreamer's RTSP server, ffmpeg as the reference reader, nmap on loopback; and
+# Real peers for the tests: shellcheck lints edge/install.sh; GStreamer's RTSP server, ffmpeg as the reference reader, nmap on loopback; and
 # what tests/e2e/test_package.py needs to build the .deb; makensis compiles the Windows installer script and Wine
 # runs that (64-bit) installer and its uninstaller: wine64 alone, no i386 multiarch (wine32) needed.
-test_pkgs="$package_pkgs nsis wine wine64 ffmpeg nmap python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
+test_pkgs="$package_pkgs shellcheck nsis wine wine64 ffmpeg nmap python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
 case "$profile" in
   run) wanted=$run_pkgs ;;

@@ -47,9 +47,9 @@ def test_the_install_script_is_strict_and_clean() -> None:
     assert 'if [ ! -e "$CONF_DIR/agent.toml" ]' in script, "an existing config is never overwritten"
     subprocess.run(["bash", "-n", str(EDGE / "install.sh")], check=True, timeout=30)
     shellcheck = shutil.which("shellcheck")
-    if shellcheck is not None:
-        done = subprocess.run([shellcheck, str(EDGE / "install.sh")], capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stdout
+    assert shellcheck is not None, "shellcheck is missing: run `make test` (installer/system-deps.sh test installs it)"
+    done = subprocess.run([shellcheck, str(EDGE / "install.sh")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout
 
 
 def _pyproject(path: Path) -> dict[str, Any]:
