@@ -100,7 +100,7 @@ def test_the_wheel_holds_only_the_agent_with_the_edge_pins(agent_wheel: Path) ->
     }, "no nvr_desktop, no tests, no install.sh or pyproject.toml"
     assert metadata["Name"] == "nvr-edge-agent" and metadata["Version"] == edge.__version__
     assert metadata.get_all("Requires-Dist") == _edge_extra()
-    assert metadata["Requires-Python"] == "<3.13,>=3.11"
+    assert metadata["Requires-Python"] == "<3.14,>=3.11"
     assert "[console_scripts]\nnvr-edge-agent = edge.__main__:main" in entry_points
     print(f"agent wheel: {agent_wheel.stat().st_size} bytes")
 

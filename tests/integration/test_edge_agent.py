@@ -50,6 +50,11 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
+# The agent's interpreter: this one, or another with the agent's pins installed (NVR_EDGE_PYTHON), e.g. the Python
+# 3.13 of Raspberry Pi OS Trixie, to check the agent there against this desktop.
+AGENT_PYTHON = os.environ.get("NVR_EDGE_PYTHON") or sys.executable
+
+
 class AgentProcess:
     """`python -m edge --config FILE` as a subprocess, its log in a file."""
 
@@ -57,7 +62,7 @@ class AgentProcess:
         self.log = log
         self._stderr = log.open("w", encoding="utf-8")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "edge", "--config", str(config)],
+            [AGENT_PYTHON, "-m", "edge", "--config", str(config)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
