@@ -96,6 +96,7 @@ async def _agents_main(port: int, devices: list[tuple[str, bytes]], kb: int, rat
     url = f"http://127.0.0.1:{port}{path}"
     jpeg = snapshot(kb)
     latencies: list[float] = []
+    sent_at: list[float] = []  # seconds into the run each accepted request was sent
     statuses: Counter[int] = Counter()
     acknowledged: list[str] = []
     errors: Counter[str] = Counter()
@@ -132,6 +133,7 @@ async def _agents_main(port: int, devices: list[tuple[str, bytes]], kb: int, rat
                 statuses[status] += 1
                 if status in (200, 201):
                     latencies.append(time.perf_counter() - sent)
+                    sent_at.append(time.monotonic() - start)
                     acknowledged.append(found.detection_id)
                     break
                 if status == 429:
@@ -148,6 +150,7 @@ async def _agents_main(port: int, devices: list[tuple[str, bytes]], kb: int, rat
         )
     return {
         "latencies": latencies,
+        "sent_at": sent_at,
         "statuses": dict(statuses),
         "acknowledged": acknowledged,
         "errors": dict(errors),
@@ -289,6 +292,12 @@ def main() -> int:
         services.close()
 
     latencies = sorted(outcome["latencies"])
+    windows: dict[int, list[float]] = {}
+    for at, latency in zip(outcome["sent_at"], outcome["latencies"], strict=True):
+        windows.setdefault(int(at // 10), []).append(latency)
+    by_window = "  ".join(
+        f"{w * 10}-{w * 10 + 10}s {sorted(v)[int(0.99 * (len(v) - 1))] * 1000:.0f}" for w, v in sorted(windows.items())
+    )
     accepted = len(outcome["acknowledged"])
     unique = len(set(outcome["acknowledged"]))
     per_s = accepted / outcome["wall"]
@@ -301,6 +310,7 @@ def main() -> int:
     )
     print(f"accepted            {accepted} ({per_s:.1f}/s), offered {args.agents * args.rate:g}/s")
     print(f"latency ms          p50 {p50:.1f}   p99 {p99:.1f}   max {latencies[-1] * 1000 if latencies else 0:.1f}")
+    print(f"p99 ms per 10 s     {by_window}")
     print(f"statuses            {outcome['statuses']}   client errors {outcome['errors'] or 'none'}")
     print(f"stored              {stored} events, {snapshots} snapshot files, {shown} rows in the event panel")
     print(f"CPU cores           desktop process {desktop_cores:.2f}, agents' process {outcome['cores']:.2f}")
