@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,23 @@ def start_headless(basedir: Path, env: dict[str, str]) -> subprocess.Popen[str]:
             return proc
     proc.kill()
     raise AssertionError("the headless service did not start")
+
+
+def stop_headless(proc: subprocess.Popen[str]) -> str:
+    """Stop the service as systemd does (SIGTERM) and check that it ended cleanly; returns what it wrote to stderr."""
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    return err
+
+
+@contextlib.contextmanager
+def headless_service(basedir: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """`main.py --headless` running for the with block; killed if the block leaves it running (a failed test)."""
+    proc = start_headless(basedir, env)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
-from .conftest import Run, start_headless
+from .conftest import Run, headless_service, stop_headless
 
 pytestmark = pytest.mark.e2e
 
@@ -93,8 +92,7 @@ def test_backup_runs_beside_the_service_and_restore_waits_for_it_to_stop(
     nvr: Run, basedir: Path, app_env: dict[str, str], tmp_path: Path
 ) -> None:
     _setup(nvr)
-    proc = start_headless(basedir, app_env)
-    try:
+    with headless_service(basedir, app_env) as proc:
         target = tmp_path / "live.sqlite3"
         done = nvr("backup", "create", str(target))
         assert done.returncode == 0, done.stderr
@@ -102,13 +100,7 @@ def test_backup_runs_beside_the_service_and_restore_waits_for_it_to_stop(
         assert refused.returncode == 4, refused.stdout
         assert "is in use: stop NVR Desktop" in refused.stderr and "Traceback" not in refused.stderr
         assert _asides(basedir) == []
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
-        assert proc.returncode == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop_headless(proc)
     done = nvr("backup", "restore", str(target))
     assert done.returncode == 0, done.stderr
     (aside,) = _asides(basedir)

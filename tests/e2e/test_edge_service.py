@@ -21,7 +21,7 @@ from tests.support.cameras import free_port
 from tests.support.clips import make_motion_clip
 from tests.unit.edge.test_protocol import _jpeg
 
-from .conftest import Run, start_headless
+from .conftest import Run, headless_service, start_headless, stop_headless
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +31,7 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
     (basedir / "config.toml").write_text(
         f'version = 1\n[security]\nbcrypt_rounds = 4\n[edge]\nhost = "127.0.0.1"\nport = {port}\n'
     )
-    proc = start_headless(basedir, app_env)
-    try:
+    with headless_service(basedir, app_env) as proc:
         # Nothing is paired: nothing listens. Pairing from the CLI while the service runs starts the listener
         # without a restart (the service checks every 5 s).
         time.sleep(3)
@@ -79,13 +78,7 @@ def test_headless_service_accepts_signed_detections(nvr: Run, basedir: Path, app
         assert "True" in nvr("edge", "list").stdout, "the table shows the device online"
         # The service announces its listener on zeroconf (bound to its own address: loopback here).
         assert browse(15, ("127.0.0.1",)) == Endpoint("127.0.0.1", port, False)
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
-        assert proc.returncode == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop_headless(proc)
     rows = sqlite3.connect(basedir / "nvr.sqlite3").execute("SELECT detection_id, device_id FROM events").fetchall()
     assert rows == [(found.detection_id, "pi-door-1")]
 

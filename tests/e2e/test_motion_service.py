@@ -4,7 +4,6 @@ snapshots) that the CLI lists like an agent's, with no edge device paired."""
 from __future__ import annotations
 
 import json
-import signal
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from tests.support.clips import cached_clip
 from tests.support.fixtures import RtspServerFactory
 
-from .conftest import Run, start_headless
+from .conftest import Run, headless_service, stop_headless
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +25,7 @@ def test_the_headless_service_stores_motion_events(
     assert done.returncode == 0, done.stderr
     done = nvr("cameras", "add", "--name", "Door", "--url", server.url(1), "--motion", "on")
     assert done.returncode == 0, done.stderr
-    proc = start_headless(basedir, app_env)
-    try:
+    with headless_service(basedir, app_env) as proc:
         deadline = time.monotonic() + 30
         events: list[dict[str, object]] = []
         while not events:
@@ -40,10 +38,4 @@ def test_the_headless_service_stores_motion_events(
         assert event["camera_id"] == 1 and event["device_id"] == "nvr-motion-cam1" and event["labels"] == ["motion"]
         snapshot = basedir / "snapshots" / "events" / str(event["snapshot"])
         assert snapshot.read_bytes()[:2] == b"\xff\xd8"
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-        assert proc.returncode == 0, err
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop_headless(proc)

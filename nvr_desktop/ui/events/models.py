@@ -91,6 +91,19 @@ class ThumbnailCache:
         return pixmap
 
 
+def _prepend_rows(model: QAbstractTableModel, rows: list[Any], new: Sequence[Any], limit: int) -> None:
+    """Insert new rows (newest first) on top of a table model's row list, keeping at most limit rows."""
+    if not new:
+        return
+    model.beginInsertRows(QModelIndex(), 0, len(new) - 1)
+    rows[0:0] = list(new)
+    model.endInsertRows()
+    if len(rows) > limit:
+        model.beginRemoveRows(QModelIndex(), limit, len(rows) - 1)
+        del rows[limit:]
+        model.endRemoveRows()
+
+
 class EventTableModel(QAbstractTableModel):
     """Events, newest first: thumbnail, time, camera, device, score, labels, state."""
 
@@ -119,15 +132,7 @@ class EventTableModel(QAbstractTableModel):
 
     def prepend(self, events: Sequence[Event], limit: int) -> None:
         """Put new events (newest first) on top, keeping at most limit rows; the selection stays on its row."""
-        if not events:
-            return
-        self.beginInsertRows(QModelIndex(), 0, len(events) - 1)
-        self.events[0:0] = list(events)
-        self.endInsertRows()
-        if len(self.events) > limit:
-            self.beginRemoveRows(QModelIndex(), limit, len(self.events) - 1)
-            del self.events[limit:]
-            self.endRemoveRows()
+        _prepend_rows(self, self.events, events, limit)
 
     def mark_alerted(self, event_ids: Sequence[int], severity: Severity) -> None:
         """Colour the rows of a new pending alert's events (the most severe pending alert wins)."""
@@ -227,15 +232,7 @@ class AlertTableModel(QAbstractTableModel):
 
     def prepend(self, alerts: Sequence[Alert], limit: int) -> None:
         """Put new alerts (newest first) on top, keeping at most limit rows."""
-        if not alerts:
-            return
-        self.beginInsertRows(QModelIndex(), 0, len(alerts) - 1)
-        self.alerts[0:0] = list(alerts)
-        self.endInsertRows()
-        if len(self.alerts) > limit:
-            self.beginRemoveRows(QModelIndex(), limit, len(self.alerts) - 1)
-            del self.alerts[limit:]
-            self.endRemoveRows()
+        _prepend_rows(self, self.alerts, alerts, limit)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.alerts)
