@@ -80,7 +80,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+252"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+262"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>
@@ -88,11 +88,27 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+131"/>
+        <location line="+85"/>
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+62"/>
         <source>%n camera(s)</source>
         <translation>
             <numerusform>%n camera</numerusform>
             <numerusform>%n cameras</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+319"/>
+        <source>Manual recording: %n camera(s)</source>
+        <translation>
+            <numerusform>Manual recording: %n camera</numerusform>
+            <numerusform>Manual recording: %n cameras</numerusform>
         </translation>
     </message>
 </context>

@@ -710,7 +710,7 @@
 <context>
     <name>CameraTreeModel</name>
     <message>
-        <location filename="../../nvr_desktop/ui/models/camera_tree.py" line="+49"/>
+        <location filename="../../nvr_desktop/ui/models/camera_tree.py" line="+62"/>
         <source>Live</source>
         <extracomment>The drag payload: ASCII camera ids separated by commas (&quot;3&quot; or &quot;3,7&quot;). Item data roles of the tree&apos;s items.</extracomment>
         <translation>En directo</translation>
@@ -766,22 +766,24 @@
         <translation>Estado</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>All cameras</source>
         <translation>Todas las cámaras</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+42"/>
+        <location line="+59"/>
         <source>Enabled</source>
         <translation>Activada</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-59"/>
+        <location line="+59"/>
         <source>Disabled</source>
         <translation>Desactivada</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+17"/>
         <source>Camera %1 — drag it onto a wall tile</source>
         <translation>Cámara %1: arrástrela a un recuadro del muro</translation>
     </message>
@@ -1241,7 +1243,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+147"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+152"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1267,7 +1269,7 @@
         <translation>Sesión iniciada como %1 (%2)</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+36"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
@@ -1391,17 +1393,40 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+318"/>
+        <location line="+339"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-315"/>
+        <location line="-336"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
     <message>
         <location line="+5"/>
+        <source>Record &amp;for</source>
+        <translation>Grabar &amp;durante</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Record the selected camera now for a while; it stops by itself (Stop recording ends it early)</source>
+        <translation>Grabar ahora la cámara seleccionada durante un tiempo; se detiene sola (Detener grabación la termina antes)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minuto</numerusform>
+            <numerusform>%n minutos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Other duration…</source>
+        <translation>&amp;Otra duración…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;Reload camera list</source>
         <translation>&amp;Recargar la lista de cámaras</translation>
     </message>
@@ -1504,12 +1529,17 @@
         <translation>Seleccione primero una cámara en el árbol o en el muro.</translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+116"/>
+        <source>until %1</source>
+        <translation>hasta las %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Stop &amp;recording</source>
         <translation>Detener &amp;grabación</translation>
     </message>
@@ -1524,12 +1554,71 @@
         <translation>caben unos %1 días</translation>
     </message>
     <message>
+        <location line="+17"/>
+        <source>Manual recording until %1</source>
+        <translation>Grabación manual hasta las %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Manual recording until you stop it</source>
+        <translation>Grabación manual hasta que la detenga</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Recording</source>
+        <translation>Grabando</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Waiting for the camera&apos;s video</source>
+        <translation>Esperando el vídeo de la cámara</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 until %2</source>
+        <translation>%1 hasta las %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 until you stop it</source>
+        <translation>%1 hasta que la detenga</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Recording %1</source>
+        <translation>Grabando %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Manual recording: %n camera(s)</source>
+        <translation>
+            <numerusform>Grabación manual: %n cámara</numerusform>
+            <numerusform>Grabación manual: %n cámaras</numerusform>
+        </translation>
+    </message>
+    <message>
         <location line="+10"/>
+        <location line="+35"/>
         <source>Select a camera tile first.</source>
         <translation>Seleccione primero el mosaico de una cámara.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-27"/>
+        <source>Recording until %1; Stop recording (Ctrl+R) ends it earlier.</source>
+        <translation>Grabando hasta las %1; Detener grabación (Ctrl+R) la termina antes.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Record for</source>
+        <translation>Grabar durante</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record the selected camera for (minutes):</source>
+        <translation>Grabar la cámara seleccionada durante (minutos):</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Stopped recording.</source>
         <translation>Grabación detenida.</translation>
     </message>
@@ -2338,7 +2427,7 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+642"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+655"/>
         <source>Drag a camera here</source>
         <extracomment>PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.</extracomment>
         <translation>Arrastre una cámara aquí</translation>
@@ -2404,7 +2493,7 @@
         <translation>DEMO</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+129"/>
         <source>Full screen</source>
         <translation>Pantalla completa</translation>
     </message>
