@@ -115,7 +115,7 @@
 <context>
     <name>PlaybackWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/playback/window.py" line="+889"/>
+        <location filename="../../nvr_desktop/ui/playback/window.py" line="+920"/>
         <source>Exporting %n camera(s)…</source>
         <translation>
             <numerusform>Exporting %n camera…</numerusform>
@@ -123,11 +123,51 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Exported %n file(s) to %1</source>
         <translation>
             <numerusform>Exported %n file to %1</numerusform>
             <numerusform>Exported %n files to %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+52"/>
+        <source>Remove the protection of the recordings of %n camera(s) %1?</source>
+        <translation>
+            <numerusform>Remove the protection of the recordings of %n camera %1?</numerusform>
+            <numerusform>Remove the protection of the recordings of %n cameras %1?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+33"/>
+        <source>Protected %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Protected %n recording file %1.</numerusform>
+            <numerusform>Protected %n recording files %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Already protected: %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Already protected: %n recording file %1.</numerusform>
+            <numerusform>Already protected: %n recording files %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Removed the protection of %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Removed the protection of %n recording file %1.</numerusform>
+            <numerusform>Removed the protection of %n recording files %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Not protected: %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Not protected: %n recording file %1.</numerusform>
+            <numerusform>Not protected: %n recording files %1.</numerusform>
         </translation>
     </message>
 </context>
