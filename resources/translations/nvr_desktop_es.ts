@@ -1531,7 +1531,7 @@
     <message>
         <location line="+116"/>
         <source>until %1</source>
-        <translation>hasta las %1</translation>
+        <translation>hasta %1</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -1556,7 +1556,7 @@
     <message>
         <location line="+17"/>
         <source>Manual recording until %1</source>
-        <translation>Grabación manual hasta las %1</translation>
+        <translation>Grabación manual hasta %1</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1576,7 +1576,7 @@
     <message>
         <location line="+12"/>
         <source>%1 until %2</source>
-        <translation>%1 hasta las %2</translation>
+        <translation>%1 hasta %2</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1605,7 +1605,7 @@
     <message>
         <location line="-27"/>
         <source>Recording until %1; Stop recording (Ctrl+R) ends it earlier.</source>
-        <translation>Grabando hasta las %1; Detener grabación (Ctrl+R) la termina antes.</translation>
+        <translation>Grabando hasta %1; Detener grabación (Ctrl+R) la termina antes.</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -2107,7 +2107,7 @@
     <message>
         <location line="+6"/>
         <source>%1 ends early, at %2: %3.</source>
-        <translation>%1 termina antes, a las %2: %3.</translation>
+        <translation>%1 termina antes, el %2: %3.</translation>
     </message>
     <message>
         <location line="+9"/>
