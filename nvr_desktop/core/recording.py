@@ -104,12 +104,24 @@ TimelineEvent = tuple[datetime, str]
 
 @dataclass(frozen=True)
 class CameraTrack:
-    """One camera's row of the timeline: what is recorded, the gaps and why, and events."""
+    """One camera's row of the timeline: what is recorded, the gaps and why, events, and the protected footage
+    (recording files retention never deletes)."""
 
     camera_id: int
     ranges: Sequence[TimeRange] = ()
     gaps: Sequence[Gap] = ()
     events: Sequence[TimelineEvent] = ()
+    protected: Sequence[TimeRange] = ()
+
+
+@dataclass(frozen=True)
+class ProtectionChange:
+    """What protecting (or unprotecting) a time range did. Protection is per recording file, so files holds every
+    file with footage in the range, whole (first start to last end may reach past the range); changed counts the
+    files whose protection changed (the others already were as asked)."""
+
+    files: tuple[TimeRange, ...] = ()
+    changed: int = 0
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +16,16 @@ import numpy.typing as npt
 
 from nvr_desktop.core.errors import ValidationError
 from nvr_desktop.core.models import Camera, Principal
-from nvr_desktop.core.recording import CameraTrack, SegmentInfo, SegmentState, TimelineData, TimelineEvent
+from nvr_desktop.core.recording import (
+    CameraTrack,
+    ProtectionChange,
+    SegmentInfo,
+    SegmentState,
+    TimelineData,
+    TimelineEvent,
+)
 from nvr_desktop.core.roles import Permission
+from nvr_desktop.media.export import ExportResult
 from nvr_desktop.media.playback import PlaybackEngine, PlaybackReader
 from nvr_desktop.security.access import AccessControl
 from nvr_desktop.security.audit import AuditLog
@@ -60,11 +68,13 @@ class PlaybackService:
         now = self._clock()
         tracks = {}
         for row in self._recordings.timeline(self.principal, list(camera_ids), start, end):
-            ranges = [
-                (seg.start, seg.end if seg.end is not None else now) for seg in row.segments if seg.state in PLAYABLE
-            ]
+            playable = [seg for seg in row.segments if seg.state in PLAYABLE]
+            ranges = [(seg.start, seg.end if seg.end is not None else now) for seg in playable]
+            locked = [(seg.start, seg.end if seg.end is not None else now) for seg in playable if seg.protected]
             marks = self._event_marks(self.principal, row.camera_id, start, end) if self._event_marks else []
-            tracks[row.camera_id] = CameraTrack(row.camera_id, ranges=ranges, gaps=row.gaps, events=marks)
+            tracks[row.camera_id] = CameraTrack(
+                row.camera_id, ranges=ranges, gaps=row.gaps, events=marks, protected=locked
+            )
         return TimelineData(start, end, tracks)
 
     def open_playback(self, camera_ids: Sequence[int], box: tuple[int, int], /) -> PlaybackEngine:
@@ -98,9 +108,34 @@ class PlaybackService:
         progress: Callable[[float], None],
         cancel: threading.Event,
         /,
-    ) -> list[Path]:
-        """One MP4 per camera of [start, end) in dest_dir; permission-checked and audited by the recordings service."""
-        return self._recordings.export(self.principal, list(camera_ids), start, end, dest_dir, progress, cancel)
+    ) -> list[ExportResult]:
+        """One MP4 per camera of [start, end) in dest_dir, each with what it holds and why it ends early, if it does;
+        permission-checked and audited by the recordings service."""
+        return self._recordings.export_results(self.principal, list(camera_ids), start, end, dest_dir, progress, cancel)
+
+    def protect(
+        self, camera_ids: Sequence[int], start: datetime, end: datetime, protected: bool, /
+    ) -> ProtectionChange:
+        """Protect (or unprotect) the recording files of the cameras with footage in [start, end), whole; an empty
+        range means the files at start. Needs the export permission on each camera, like `recordings protect`;
+        the recordings service audits the change."""
+        if end < start:
+            raise ValidationError("the range ends before it starts")
+        ids = list(dict.fromkeys(camera_ids))
+        for camera_id in ids:
+            self._access.require(self.principal, Permission.EXPORT, camera_id=camera_id, action="recordings.protect")
+        until = max(end, start + timedelta(milliseconds=1))
+        found = [
+            seg
+            for seg in self._recordings.list_segments(self.principal, ids, start, until)
+            if seg.state is not SegmentState.MISSING
+        ]
+        to_change = [seg.id for seg in found if seg.protected != protected]
+        if to_change:
+            self._recordings.protect(self.principal, to_change, protected)
+        now = self._clock()
+        files = tuple((seg.start, seg.end if seg.end is not None else now) for seg in found)
+        return ProtectionChange(files, len(to_change))
 
     def _segments(
         self, camera_id: int, start: datetime | None = None, end: datetime | None = None

@@ -152,6 +152,7 @@ class RecordingControl:
         self._lock = threading.Lock()
         self._runs: dict[int, _CameraRun] = {}
         self._manual: dict[int, datetime] = {}
+        self._manual_timed: set[int] = set()  # manual recordings started for a chosen duration
         self._triggers: dict[int, datetime] = {}
         self._alarms: dict[str, Alarm] = {}
         self._storage_failures: dict[int, RecorderEvent] = {}
@@ -223,6 +224,10 @@ class RecordingControl:
         until = self._clock() + timedelta(seconds=duration_s or MAX_MANUAL_S)
         with self._lock:
             self._manual[camera_id] = until
+            if duration_s is None:
+                self._manual_timed.discard(camera_id)
+            else:
+                self._manual_timed.add(camera_id)
         self._reload.set()
         self._audit.record(fresh.name, "recording.start", f"camera:{camera_id}", detail=f"until={until.isoformat()}")
         return until
@@ -232,6 +237,7 @@ class RecordingControl:
         fresh = self._access.require(actor, Permission.RECORD_CONTROL, camera_id=camera_id, action="recording.stop")
         with self._lock:
             self._manual.pop(camera_id, None)
+            self._manual_timed.discard(camera_id)
         self._reload.set()
         self._audit.record(fresh.name, "recording.stop", f"camera:{camera_id}")
 
@@ -285,9 +291,16 @@ class RecordingControl:
 
     def manual_camera_ids(self) -> set[int]:
         """Cameras with a manual recording running."""
+        return set(self.manual_recordings())
+
+    def manual_recordings(self) -> dict[int, datetime | None]:
+        """Cameras with a manual recording running and when each ends by itself; None for one started without a
+        duration (it runs until stopped, at most a day)."""
         now = self._clock()
         with self._lock:
-            return {cid for cid, until in self._manual.items() if until > now}
+            return {
+                cid: until if cid in self._manual_timed else None for cid, until in self._manual.items() if until > now
+            }
 
     # ---- the control thread --------------------------------------------------------------------------
 
@@ -357,6 +370,7 @@ class RecordingControl:
         with self._lock:
             manual = {c: t for c, t in self._manual.items() if t > now}
             self._manual = manual
+            self._manual_timed &= manual.keys()
             triggers = {c: t for c, t in self._triggers.items() if t > now}
             self._triggers = triggers
             disk_alarm = "disk full" in self._alarms

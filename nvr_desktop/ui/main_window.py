@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
@@ -38,6 +39,7 @@ from nvr_desktop.ui.events.panel import AlertBanner, AlertNotifier, EventPanel
 from nvr_desktop.ui.labels import error_text, role_label
 from nvr_desktop.ui.models.camera_tree import CAMERA_ID_ROLE, CameraTreeModel
 from nvr_desktop.ui.overview import OverviewPanel
+from nvr_desktop.ui.playback.clock import clock_text, date_text, to_local, utc_now
 from nvr_desktop.ui.playback.window import PlaybackWindow
 from nvr_desktop.ui.wall.ports import LiveFactory
 from nvr_desktop.ui.wall.ptz_panel import PtzPanel
@@ -50,6 +52,9 @@ if TYPE_CHECKING:
 #: Wall layouts offered in View > Layout (number of tiles).
 LAYOUTS = (1, 4, 9, 16, 25, 36, 64, 128)
 DEFAULT_LAYOUT = 4
+# Cameras > Record for: the durations offered, in minutes (Other duration… asks for any up to a day).
+RECORD_FOR_MINUTES = (1, 5, 15, 30, 60)
+MAX_RECORD_MINUTES = 24 * 60
 
 
 class CameraTreeView(QTreeView):
@@ -213,10 +218,15 @@ class MainWindow(QMainWindow):
         self.storage_label = QLabel(self)
         self.storage_label.setObjectName("statusStorage")
         self.storage_label.hide()
+        self.manual_label = QLabel(self)
+        self.manual_label.setObjectName("statusManualRecording")
+        self.manual_label.setStyleSheet("QLabel#statusManualRecording { color: #ff7b72; padding: 0px 6px; }")
+        self.manual_label.hide()
         self._storage_polls = 0
         status = self.statusBar()
         # Permanent widgets sit on the right, so temporary messages on the left never overlap them.
         status.addPermanentWidget(self.alarm_label)
+        status.addPermanentWidget(self.manual_label)
         status.addPermanentWidget(self.storage_label)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.page_label)
@@ -323,8 +333,24 @@ class MainWindow(QMainWindow):
         self.action_record.setShortcut(QKeySequence("Ctrl+R"))
         self.action_record.setStatusTip(self.tr("Record the selected camera now, until you stop it"))
         self.action_record.triggered.connect(self.toggle_manual_recording)
-        self.action_record.setEnabled(self._recording is not None and self.principal.can(Permission.RECORD_CONTROL))
+        can_record = self._recording is not None and self.principal.can(Permission.RECORD_CONTROL)
+        self.action_record.setEnabled(can_record)
         self.cameras_menu.addAction(self.action_record)
+        self.record_for_menu = self.cameras_menu.addMenu(self.tr("Record &for"))
+        self.record_for_menu.setObjectName("menuRecordFor")
+        self.record_for_menu.setEnabled(can_record)
+        self.record_for_menu.menuAction().setStatusTip(
+            self.tr("Record the selected camera now for a while; it stops by itself (Stop recording ends it early)")
+        )
+        self.record_for_actions: dict[int, QAction] = {}
+        for minutes in RECORD_FOR_MINUTES:
+            action = self.record_for_menu.addAction(self.tr("%n minute(s)", "", minutes))
+            action.setData(minutes)
+            action.triggered.connect(lambda _checked=False, m=minutes: self.record_for(m * 60))
+            self.record_for_actions[minutes] = action
+        self.record_for_menu.addSeparator()
+        self.action_record_other = self.record_for_menu.addAction(self.tr("&Other duration…"))
+        self.action_record_other.triggered.connect(self.ask_record_duration)
         self.cameras_menu.addSeparator()
         self.action_refresh = QAction(self.tr("&Reload camera list"), self)
         self.action_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -621,8 +647,14 @@ class MainWindow(QMainWindow):
         if self._recording is None:
             return
         recording = self._recording.recording_camera_ids()
+        manual = self._recording.manual_recordings()
         for camera in self.wall.cameras():
-            self.wall.set_recording(camera.id, camera.id in recording)
+            until = manual.get(camera.id)
+            note = self.tr("until %1").replace("%1", self._until_text(until)) if until is not None else ""
+            self.wall.set_recording(camera.id, camera.id in recording, note)
+        for camera_id in self.camera_model.camera_ids():
+            self._mark_recording_in_tree(camera_id, camera_id in recording, camera_id in manual, manual.get(camera_id))
+        self._show_manual(manual)
         alarms = self._recording.alarms()
         if alarms:
             self.alarm_label.setText("⚠ " + "; ".join(a.message[:1].upper() + a.message[1:] for a in alarms))
@@ -634,7 +666,6 @@ class MainWindow(QMainWindow):
             self.ensure_listener()  # a device paired from the CLI while the window is open
         self._storage_polls += 1
         selected = self.wall.selected
-        manual = self._recording.manual_camera_ids()
         self.action_record.setText(
             self.tr("Stop &recording") if selected is not None and selected in manual else self.tr("Start &recording")
         )
@@ -656,6 +687,83 @@ class MainWindow(QMainWindow):
         self.storage_label.setText(text)
         self.storage_label.setToolTip(str(recordings.root))
         self.storage_label.show()
+
+    def _until_text(self, until: datetime) -> str:
+        """When a manual recording ends, in local time (with the day when it is not today)."""
+        text = clock_text(until)
+        if to_local(until).date() != to_local(utc_now()).date():
+            text = f"{date_text(until)} {text}"
+        return text
+
+    def _mark_recording_in_tree(self, camera_id: int, writing: bool, manual: bool, until: datetime | None) -> None:
+        if not (writing or manual):
+            self.camera_model.set_recording(camera_id, False)
+            return
+        if until is not None:
+            tip = self.tr("Manual recording until %1").replace("%1", self._until_text(until))
+        elif manual:
+            tip = self.tr("Manual recording until you stop it")
+        else:
+            tip = self.tr("Recording")
+        if manual and not writing:
+            tip += "\n" + self.tr("Waiting for the camera's video")
+        self.camera_model.set_recording(camera_id, True, tip)
+
+    def _show_manual(self, manual: dict[int, datetime | None]) -> None:
+        """The status bar's note of manual recordings: which cameras, and until when."""
+        if not manual:
+            self.manual_label.hide()
+            return
+        lines = []
+        for camera_id, until in sorted(manual.items()):
+            name = self._camera_name(camera_id) or str(camera_id)
+            lines.append(
+                self.tr("%1 until %2").replace("%1", name).replace("%2", self._until_text(until))
+                if until is not None
+                else self.tr("%1 until you stop it").replace("%1", name)
+            )
+        if len(lines) == 1:
+            text = "● " + self.tr("Recording %1").replace("%1", lines[0])
+        else:
+            text = "● " + self.tr("Manual recording: %n camera(s)", "", len(lines))
+        self.manual_label.setText(text)
+        self.manual_label.setToolTip("\n".join(lines))
+        self.manual_label.show()
+
+    def record_for(self, seconds: float) -> bool:
+        """Record the selected camera now for this many seconds (Cameras > Record for); it stops by itself."""
+        camera_id = self.wall.selected
+        demo = any(c.id == camera_id and c.demo for c in self.wall.cameras())
+        if self._recording is None or camera_id is None or demo:
+            self.statusBar().showMessage(self.tr("Select a camera tile first."), 5_000)
+            return False
+        try:
+            until = self._recording.start_manual(self.principal, camera_id, seconds)
+        except NvrError as err:
+            self.statusBar().showMessage(error_text(err, self._services.secrets), 10_000)
+            return False
+        self.statusBar().showMessage(
+            self.tr("Recording until %1; Stop recording (Ctrl+R) ends it earlier.").replace(
+                "%1", self._until_text(until)
+            ),
+            10_000,
+        )
+        self.poll_recording()
+        return True
+
+    def ask_record_duration(self) -> QInputDialog:
+        """Ask how many minutes to record the selected camera for (Cameras > Record for > Other duration…); OK
+        records it."""
+        dialog = QInputDialog(self)
+        dialog.setObjectName("recordForDialog")
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setWindowTitle(self.tr("Record for"))
+        dialog.setLabelText(self.tr("Record the selected camera for (minutes):"))
+        dialog.setIntRange(1, MAX_RECORD_MINUTES)
+        dialog.setIntValue(10)
+        dialog.intValueSelected.connect(lambda minutes: self.record_for(minutes * 60))
+        self._open(dialog)
+        return dialog
 
     def toggle_manual_recording(self) -> None:
         """Start (or stop) a manual recording of the selected camera."""

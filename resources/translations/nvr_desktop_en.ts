@@ -80,7 +80,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+252"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+262"/>
         <source>%n tile(s)</source>
         <translation>
             <numerusform>%n tile</numerusform>
@@ -88,18 +88,34 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+131"/>
+        <location line="+85"/>
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+62"/>
         <source>%n camera(s)</source>
         <translation>
             <numerusform>%n camera</numerusform>
             <numerusform>%n cameras</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location line="+319"/>
+        <source>Manual recording: %n camera(s)</source>
+        <translation>
+            <numerusform>Manual recording: %n camera</numerusform>
+            <numerusform>Manual recording: %n cameras</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>PlaybackWindow</name>
     <message numerus="yes">
-        <location filename="../../nvr_desktop/ui/playback/window.py" line="+889"/>
+        <location filename="../../nvr_desktop/ui/playback/window.py" line="+920"/>
         <source>Exporting %n camera(s)…</source>
         <translation>
             <numerusform>Exporting %n camera…</numerusform>
@@ -107,11 +123,51 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Exported %n file(s) to %1</source>
         <translation>
             <numerusform>Exported %n file to %1</numerusform>
             <numerusform>Exported %n files to %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+52"/>
+        <source>Remove the protection of the recordings of %n camera(s) %1?</source>
+        <translation>
+            <numerusform>Remove the protection of the recordings of %n camera %1?</numerusform>
+            <numerusform>Remove the protection of the recordings of %n cameras %1?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+33"/>
+        <source>Protected %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Protected %n recording file %1.</numerusform>
+            <numerusform>Protected %n recording files %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Already protected: %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Already protected: %n recording file %1.</numerusform>
+            <numerusform>Already protected: %n recording files %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Removed the protection of %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Removed the protection of %n recording file %1.</numerusform>
+            <numerusform>Removed the protection of %n recording files %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Not protected: %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Not protected: %n recording file %1.</numerusform>
+            <numerusform>Not protected: %n recording files %1.</numerusform>
         </translation>
     </message>
 </context>

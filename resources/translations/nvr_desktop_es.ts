@@ -710,7 +710,7 @@
 <context>
     <name>CameraTreeModel</name>
     <message>
-        <location filename="../../nvr_desktop/ui/models/camera_tree.py" line="+49"/>
+        <location filename="../../nvr_desktop/ui/models/camera_tree.py" line="+62"/>
         <source>Live</source>
         <extracomment>The drag payload: ASCII camera ids separated by commas (&quot;3&quot; or &quot;3,7&quot;). Item data roles of the tree&apos;s items.</extracomment>
         <translation>En directo</translation>
@@ -766,22 +766,24 @@
         <translation>Estado</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>All cameras</source>
         <translation>Todas las cámaras</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+42"/>
+        <location line="+59"/>
         <source>Enabled</source>
         <translation>Activada</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-59"/>
+        <location line="+59"/>
         <source>Disabled</source>
         <translation>Desactivada</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+17"/>
         <source>Camera %1 — drag it onto a wall tile</source>
         <translation>Cámara %1: arrástrela a un recuadro del muro</translation>
     </message>
@@ -1241,7 +1243,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/main_window.py" line="+147"/>
+        <location filename="../../nvr_desktop/ui/main_window.py" line="+152"/>
         <source>Filter cameras…</source>
         <extracomment>Wall layouts offered in View &gt; Layout (number of tiles).</extracomment>
         <translation>Filtrar cámaras…</translation>
@@ -1267,7 +1269,7 @@
         <translation>Sesión iniciada como %1 (%2)</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+36"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
@@ -1391,17 +1393,40 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+318"/>
+        <location line="+339"/>
         <source>Start &amp;recording</source>
         <translation>Iniciar &amp;grabación</translation>
     </message>
     <message>
-        <location line="-315"/>
+        <location line="-336"/>
         <source>Record the selected camera now, until you stop it</source>
         <translation>Grabar ahora la cámara seleccionada, hasta que la detenga</translation>
     </message>
     <message>
         <location line="+5"/>
+        <source>Record &amp;for</source>
+        <translation>Grabar &amp;durante</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Record the selected camera now for a while; it stops by itself (Stop recording ends it early)</source>
+        <translation>Grabar ahora la cámara seleccionada durante un tiempo; se detiene sola (Detener grabación la termina antes)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minuto</numerusform>
+            <numerusform>%n minutos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Other duration…</source>
+        <translation>&amp;Otra duración…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;Reload camera list</source>
         <translation>&amp;Recargar la lista de cámaras</translation>
     </message>
@@ -1504,12 +1529,17 @@
         <translation>Seleccione primero una cámara en el árbol o en el muro.</translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+116"/>
+        <source>until %1</source>
+        <translation>hasta %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Recording is stopped or failing: free disk space or fix the folder.</source>
         <translation>La grabación está detenida o falla: libere espacio en disco o corrija la carpeta.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Stop &amp;recording</source>
         <translation>Detener &amp;grabación</translation>
     </message>
@@ -1524,12 +1554,71 @@
         <translation>caben unos %1 días</translation>
     </message>
     <message>
+        <location line="+17"/>
+        <source>Manual recording until %1</source>
+        <translation>Grabación manual hasta %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Manual recording until you stop it</source>
+        <translation>Grabación manual hasta que la detenga</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Recording</source>
+        <translation>Grabando</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Waiting for the camera&apos;s video</source>
+        <translation>Esperando el vídeo de la cámara</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 until %2</source>
+        <translation>%1 hasta %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 until you stop it</source>
+        <translation>%1 hasta que la detenga</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Recording %1</source>
+        <translation>Grabando %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Manual recording: %n camera(s)</source>
+        <translation>
+            <numerusform>Grabación manual: %n cámara</numerusform>
+            <numerusform>Grabación manual: %n cámaras</numerusform>
+        </translation>
+    </message>
+    <message>
         <location line="+10"/>
+        <location line="+35"/>
         <source>Select a camera tile first.</source>
         <translation>Seleccione primero el mosaico de una cámara.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-27"/>
+        <source>Recording until %1; Stop recording (Ctrl+R) ends it earlier.</source>
+        <translation>Grabando hasta %1; Detener grabación (Ctrl+R) la termina antes.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Record for</source>
+        <translation>Grabar durante</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record the selected camera for (minutes):</source>
+        <translation>Grabar la cámara seleccionada durante (minutos):</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Stopped recording.</source>
         <translation>Grabación detenida.</translation>
     </message>
@@ -1798,15 +1887,15 @@
 <context>
     <name>PlaybackWindow</name>
     <message>
-        <location filename="../../nvr_desktop/ui/playback/window.py" line="+118"/>
-        <location line="+264"/>
+        <location filename="../../nvr_desktop/ui/playback/window.py" line="+129"/>
+        <location line="+283"/>
         <location line="+81"/>
         <source>Playback</source>
         <extracomment>Playback rates offered, slowest first. Asks the user for a folder (parent, title); None when cancelled. Shows an error to the user (title, message).</extracomment>
         <translation>Reproducción</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-280"/>
         <source>Now</source>
         <translation>Ahora</translation>
     </message>
@@ -1857,12 +1946,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+373"/>
+        <location line="+391"/>
         <source>Play (Space)</source>
         <translation>Reproducir (Espacio)</translation>
     </message>
     <message>
-        <location line="-370"/>
+        <location line="-388"/>
         <source>One frame forward (Right)</source>
         <translation>Un fotograma adelante (Derecha)</translation>
     </message>
@@ -1878,26 +1967,46 @@
     </message>
     <message>
         <location line="+16"/>
-        <location line="+572"/>
+        <location line="+590"/>
         <location line="+14"/>
         <source>Snapshot</source>
         <translation>Captura</translation>
     </message>
     <message>
-        <location line="-584"/>
+        <location line="-602"/>
         <source>Save the selected tile&apos;s picture as a JPEG</source>
         <translation>Guardar la imagen del mosaico seleccionado como JPEG</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+687"/>
+        <location line="+785"/>
         <source>Export…</source>
         <translation>Exportar…</translation>
     </message>
     <message>
-        <location line="-684"/>
+        <location line="-782"/>
         <source>Export the range chosen with Shift+drag on the timeline (or the visible span) as MP4 files</source>
         <translation>Exportar como archivos MP4 el intervalo elegido con Mayús+arrastrar en la línea de tiempo (o el tramo visible)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Protect</source>
+        <translation>Proteger</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Protect the recordings of the range chosen with Shift+drag (or those at the cursor) so retention never deletes them</source>
+        <translation>Proteger las grabaciones del intervalo elegido con Mayús+arrastrar (o las del cursor) para que la retención nunca las borre</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Protect recordings</source>
+        <translation>&amp;Proteger las grabaciones</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Remove protection…</source>
+        <translation>&amp;Quitar la protección…</translation>
     </message>
     <message>
         <location line="+162"/>
@@ -1910,7 +2019,7 @@
         <translation>%1 de %2 cámaras seleccionadas</translation>
     </message>
     <message>
-        <location line="+146"/>
+        <location line="+147"/>
         <source>Pause (Space)</source>
         <translation>Pausa (Espacio)</translation>
     </message>
@@ -1983,7 +2092,7 @@
         <translation>Cancelando…</translation>
     </message>
     <message numerus="yes">
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Exported %n file(s) to %1</source>
         <translation>
             <numerusform>Se exportó %n archivo a %1</numerusform>
@@ -1991,7 +2100,17 @@
         </translation>
     </message>
     <message>
+        <location line="+5"/>
+        <source>Export finished early</source>
+        <translation>La exportación terminó antes</translation>
+    </message>
+    <message>
         <location line="+6"/>
+        <source>%1 ends early, at %2: %3.</source>
+        <translation>%1 termina antes, el %2: %3.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Export cancelled</source>
         <translation>Exportación cancelada</translation>
     </message>
@@ -2005,6 +2124,76 @@
         <location line="+0"/>
         <source>The export failed: %1</source>
         <translation>La exportación falló: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+26"/>
+        <source>Remove the protection of the recordings of %n camera(s) %1?</source>
+        <translation>
+            <numerusform>¿Quitar la protección de las grabaciones de %n cámara %1?</numerusform>
+            <numerusform>¿Quitar la protección de las grabaciones de %n cámaras %1?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Retention may then delete them: footage older than a camera&apos;s limit goes within a minute.</source>
+        <translation>La retención podrá borrarlas: las grabaciones más antiguas que el límite de una cámara se borran en menos de un minuto.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove protection</source>
+        <translation>Quitar la protección</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Protect recordings</source>
+        <translation>Proteger las grabaciones</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>at %1</source>
+        <translation>a las %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>from %1 to %2</source>
+        <translation>de %1 a %2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No recordings there</source>
+        <translation>No hay grabaciones ahí</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Protected %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Se protegió %n archivo de grabación %1.</numerusform>
+            <numerusform>Se protegieron %n archivos de grabación %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Already protected: %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Ya estaba protegido: %n archivo de grabación %1.</numerusform>
+            <numerusform>Ya estaban protegidos: %n archivos de grabación %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Removed the protection of %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>Se quitó la protección de %n archivo de grabación %1.</numerusform>
+            <numerusform>Se quitó la protección de %n archivos de grabación %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Not protected: %n recording file(s) %1.</source>
+        <translation>
+            <numerusform>No estaba protegido: %n archivo de grabación %1.</numerusform>
+            <numerusform>No estaban protegidos: %n archivos de grabación %1.</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+6"/>
@@ -2243,7 +2432,7 @@
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../nvr_desktop/ui/playback/timeline.py" line="+93"/>
+        <location filename="../../nvr_desktop/ui/playback/timeline.py" line="+97"/>
         <source>camera offline</source>
         <extracomment>Returns a small BGRA picture of a camera at a time (runs on a worker thread, never touches Qt).</extracomment>
         <translation>cámara desconectada</translation>
@@ -2272,17 +2461,22 @@
 <context>
     <name>TimelineWidget</name>
     <message>
-        <location line="+468"/>
+        <location line="+483"/>
         <source>Tick cameras to see their recordings</source>
         <translation>Marque cámaras para ver sus grabaciones</translation>
     </message>
     <message>
-        <location line="+224"/>
+        <location line="+252"/>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
+        <source>Protected: retention never deletes this footage</source>
+        <translation>Protegido: la retención nunca borra estas grabaciones</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>No recording: %1</source>
         <translation>Sin grabación: %1</translation>
     </message>
@@ -2292,7 +2486,8 @@
         <translation>desde %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-12"/>
+        <location line="+14"/>
         <source>%1 to %2 (%3)</source>
         <translation>%1 a %2 (%3)</translation>
     </message>
@@ -2338,7 +2533,7 @@
 <context>
     <name>VideoWall</name>
     <message>
-        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+642"/>
+        <location filename="../../nvr_desktop/ui/wall/video_wall.py" line="+655"/>
         <source>Drag a camera here</source>
         <extracomment>PTZ controls (ui/wall/ptz_panel.py) that take the arrow and +/- keys in full-size view, when any.</extracomment>
         <translation>Arrastre una cámara aquí</translation>
@@ -2404,7 +2599,7 @@
         <translation>DEMO</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+129"/>
         <source>Full screen</source>
         <translation>Pantalla completa</translation>
     </message>

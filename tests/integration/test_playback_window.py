@@ -147,3 +147,57 @@ def test_a_viewer_cannot_open_playback(two_cameras: tuple[Services, Principal, l
         port.open_playback([ids[0]], (320, 180))
     denied = services.audit.entries(action="playback.open")
     assert denied and not denied[0].success and denied[0].actor == "vic"
+
+
+def test_protect_from_the_window_marks_the_index_and_retention_keeps_it(
+    qtbot: QtBot, qapp: QApplication, two_cameras: tuple[Services, Principal, list[int]], tmp_path: Path
+) -> None:
+    services, admin, ids = two_cameras
+    front, parking = ids
+    window = PlaybackWindow(
+        services.playback_port(admin),
+        cameras=ids,
+        confirm=lambda _title, _question: True,
+        show_error=lambda title, text: pytest.fail(f"{title}: {text}"),
+    )
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.timeline.set_view(T0 - timedelta(seconds=10), timedelta(seconds=40))
+    window.timeline.set_selection(T0 + timedelta(seconds=1), T0 + timedelta(seconds=3))
+    change = window.protect()
+    assert change is not None and change.changed == 2  # the first file of each camera, whole
+
+    def locked() -> dict[int, list[int]]:
+        found = services.recordings.list_segments(admin, ids)
+        return {cid: [seg.id for seg in found if seg.camera_id == cid and seg.protected] for cid in ids}
+
+    first = {cid: min(seg.id for seg in services.recordings.list_segments(admin, [cid])) for cid in ids}
+    assert locked() == {front: [first[front]], parking: [first[parking]]}
+    audit = services.audit.entries(action="recordings.protect")
+    assert audit[0].actor == "boss" and audit[0].success
+    assert set(audit[0].target.split(",")) == {f"segment:{first[front]}", f"segment:{first[parking]}"}
+    data = window.timeline_data
+    assert data is not None and len(data.track(front).protected) == 1 and len(data.track(parking).protected) == 1
+    assert window.timeline.protected_at(front, T0 + timedelta(seconds=2)) is not None
+    assert window.timeline.protected_at(parking, T0 + timedelta(seconds=6)) is None
+
+    # Footage older than a day goes, except what is protected.
+    for cid in ids:
+        services.cameras.update(admin, cid, CameraSpec(retention_days=1))
+    report = services.recordings.apply_retention()
+    assert report.deleted and not any(seg.protected for seg in report.deleted)
+    kept = services.recordings.list_segments(admin, ids)
+    assert sorted(seg.id for seg in kept) == sorted(first.values())
+    assert all(seg.path.exists() for seg in kept)
+
+    # Unprotected (the window asks first), the next retention pass deletes it too.
+    window.set_selected_cameras([parking])
+    window.timeline.set_selection(T0, T0 + timedelta(seconds=12))
+    change = window.unprotect()
+    assert change is not None and change.changed == 1
+    assert services.audit.entries(action="recordings.unprotect")[0].target == f"segment:{first[parking]}"
+    services.recordings.apply_retention()
+    assert [seg.id for seg in services.recordings.list_segments(admin, ids)] == [first[front]]
+    window.release()
+    window.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QMimeData, QModelIndex, QObject, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 
 from nvr_desktop.core.models import Camera
 from nvr_desktop.media.state import StreamState, StreamStats
@@ -44,6 +44,19 @@ def decode_camera_ids(mime: QMimeData) -> list[int]:
     return ids
 
 
+def _recording_icon() -> QIcon:
+    """A red dot, the mark of a camera that records (as on its wall tile)."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(_ERROR_COLOR)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
 def _state_label(state: StreamState) -> tuple[str, QColor]:
     labels = {
         StreamState.LIVE: (QCoreApplication.translate("CameraTreeModel", "Live"), _ENABLED_COLOR),
@@ -69,6 +82,8 @@ class CameraTreeModel(QStandardItemModel):
         self.setHorizontalHeaderLabels([self.tr("Camera"), self.tr("Status")])
         self._cameras: dict[int, Camera] = {}
         self._states: dict[int, StreamStats] = {}  # the last state of each camera, kept across reloads
+        self._recording: dict[int, str] = {}  # camera id -> the recording's tooltip
+        self._recording_icon: QIcon | None = None
 
     def set_cameras(self, cameras: Sequence[Camera]) -> None:
         """Replace the tree's content with these cameras (one group, 'All cameras', for now)."""
@@ -82,6 +97,8 @@ class CameraTreeModel(QStandardItemModel):
             stats = self._states.get(camera.id)
             if stats is not None and camera.enabled:
                 self.set_stream_state(camera.id, stats)
+            elif camera.id in self._recording:
+                self._show_recording(camera.id)
 
     def forget_state(self, camera_id: int) -> None:
         """Drop what is known of a camera's connection (it was disconnected)."""
@@ -91,14 +108,58 @@ class CameraTreeModel(QStandardItemModel):
         """Show a camera's connection state in its status column."""
         self._states[camera_id] = stats
         label, color = _state_label(stats.state)
+        for status in self._status_items(camera_id):
+            status.setText(label)
+            status.setForeground(QBrush(color))
+            status.setToolTip(stats.message)
+        self._show_recording(camera_id)
+
+    def set_recording(self, camera_id: int, on: bool, tip: str = "") -> None:
+        """Mark a camera that records with a red dot before its state, and say how in the tooltip (the column stays
+        narrow, so the names keep their room)."""
+        wanted = tip if on else None
+        if self._recording.get(camera_id) == wanted:
+            return
+        if wanted is None:
+            self._recording.pop(camera_id, None)
+        else:
+            self._recording[camera_id] = wanted
+        stats = self._states.get(camera_id)
+        if stats is not None:
+            self.set_stream_state(camera_id, stats)
+        else:
+            camera = self._cameras.get(camera_id)
+            for status in self._status_items(camera_id):
+                enabled = camera is None or camera.enabled
+                status.setText(self.tr("Enabled") if enabled else self.tr("Disabled"))
+                status.setToolTip(self._drag_tip(camera_id))
+            self._show_recording(camera_id)
+
+    def status_of(self, camera_id: int) -> QStandardItem | None:
+        """The status column's item of a camera (its text, tooltip and recording dot)."""
+        items = self._status_items(camera_id)
+        return items[0] if items else None
+
+    def _show_recording(self, camera_id: int) -> None:
+        recording = self._recording.get(camera_id)
+        if recording is not None and self._recording_icon is None:
+            self._recording_icon = _recording_icon()
+        for status in self._status_items(camera_id):
+            if recording is None:
+                status.setIcon(QIcon())
+                continue
+            if self._recording_icon is not None:
+                status.setIcon(self._recording_icon)
+            status.setToolTip("\n".join(t for t in (recording, status.toolTip()) if t))
+
+    def _status_items(self, camera_id: int) -> list[QStandardItem]:
+        found = []
         for group_row in range(self.rowCount()):
             group = self.item(group_row, self.NAME_COLUMN)
             for row in range(group.rowCount()):
                 if group.child(row, self.NAME_COLUMN).data(CAMERA_ID_ROLE) == camera_id:
-                    status = group.child(row, self.STATUS_COLUMN)
-                    status.setText(label)
-                    status.setForeground(QBrush(color))
-                    status.setToolTip(stats.message)
+                    found.append(group.child(row, self.STATUS_COLUMN))
+        return found
 
     def camera(self, camera_id: int) -> Camera | None:
         """The camera with this id, when it is in the tree."""
@@ -136,7 +197,7 @@ class CameraTreeModel(QStandardItemModel):
             font = QFont(name.font())
             font.setItalic(True)
             name.setFont(font)
-        tip = self.tr("Camera %1 — drag it onto a wall tile").replace("%1", str(camera.id))
+        tip = self._drag_tip(camera.id)
         for item in (name, status):
             item.setData(camera.id, CAMERA_ID_ROLE)
             item.setData(camera.enabled, CAMERA_ENABLED_ROLE)
@@ -144,6 +205,9 @@ class CameraTreeModel(QStandardItemModel):
             item.setToolTip(tip)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
         return [name, status]
+
+    def _drag_tip(self, camera_id: int) -> str:
+        return self.tr("Camera %1 — drag it onto a wall tile").replace("%1", str(camera_id))
 
     # ---- drag support ------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
 _SIZE = 64
 _ON = QColor("#e6edf3")
@@ -52,10 +52,17 @@ def _draw(kind: str, painter: QPainter) -> None:
         painter.drawPolygon(QPolygonF([QPointF(32, 8), QPointF(48, 26), QPointF(16, 26)]))
         painter.drawRect(QRectF(27, 24, 10, 16))
         painter.drawRect(QRectF(10, 46, 44, 7))
+    elif kind == "lock":
+        painter.drawRoundedRect(QRectF(12, 28, 40, 28), 4, 4)
+        painter.setPen(QPen(painter.brush().color(), 6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(QRectF(20, 8, 24, 36), 0, 180 * 16)
+        painter.drawLine(QPointF(20, 26), QPointF(20, 30))
+        painter.drawLine(QPointF(44, 26), QPointF(44, 30))
 
 
 def media_icon(kind: str) -> QIcon:
-    """An icon: play, pause, step-back, step-forward, previous, next, snapshot or export."""
+    """An icon: play, pause, step-back, step-forward, previous, next, snapshot, export or lock."""
     icon = QIcon()
     for color, mode in ((_ON, QIcon.Mode.Normal), (_OFF, QIcon.Mode.Disabled)):
         pixmap = QPixmap(_SIZE, _SIZE)

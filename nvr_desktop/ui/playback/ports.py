@@ -15,7 +15,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from nvr_desktop.core.recording import CameraTrack, TimelineData, TimelineEvent, TimeRange
+from nvr_desktop.core.recording import CameraTrack, ProtectionChange, TimelineData, TimelineEvent, TimeRange
 from nvr_desktop.media.frames import FrameSource
 
 #: A BGRA picture, shape (height, width, 4), C-contiguous: the layout of media.frames.
@@ -24,10 +24,12 @@ Picture = npt.NDArray[np.uint8]
 __all__ = [
     "MAX_PLAYBACK_CAMERAS",
     "CameraTrack",
+    "ExportedFile",
     "Picture",
     "PlaybackCamera",
     "PlaybackControl",
     "PlaybackPicture",
+    "ProtectionChange",
     "RecordingsPort",
     "TimeRange",
     "TimelineData",
@@ -64,6 +66,26 @@ class PlaybackPicture(Protocol):
     @property
     def image(self) -> Picture:
         """BGRA pixels."""
+
+
+class ExportedFile(Protocol):
+    """One file an export wrote (the exporter's ExportResult)."""
+
+    @property
+    def camera_id(self) -> int:
+        """Camera id."""
+
+    @property
+    def path(self) -> Path:
+        """The MP4 written."""
+
+    @property
+    def end(self) -> datetime:
+        """The wall-clock time of its last picture (aware UTC)."""
+
+    @property
+    def cut_short(self) -> str:
+        """Why it ends before the range does ("" when it holds all the footage of the range)."""
 
 
 class PlaybackControl(Protocol):
@@ -138,8 +160,14 @@ class RecordingsPort(Protocol):
         progress: Callable[[float], None],
         cancel: threading.Event,
         /,
-    ) -> list[Path]:
+    ) -> Sequence[ExportedFile]:
         """Write one MP4 per camera of [start, end) into dest_dir (blocking; progress 0..1 from the worker thread).
 
         Raises NvrError subclasses with messages fit for users; when cancel is set it stops early and raises.
         """
+
+    def protect(
+        self, camera_ids: Sequence[int], start: datetime, end: datetime, protected: bool, /
+    ) -> ProtectionChange:
+        """Protect (or unprotect) the recording files of the cameras with footage in [start, end), whole files; an
+        empty range means the files at start. Raises NvrError (e.g. no export permission); audited behind it."""

@@ -77,6 +77,10 @@ _RECORDED_EDGE = QColor("#56d364")
 _GAP_FILL = QColor("#3d1518")
 _GAP_HATCH = QColor("#f85149")
 _EVENT = QColor("#e3b341")
+_PROTECTED = QColor("#8957e5")
+_PROTECTED_EDGE = QColor("#d2a8ff")
+_LOCK = QColor("#f5efff")
+LOCK_MIN_PX = 16  # a protected stretch at least this wide shows a padlock
 _SELECTION = QColor(47, 129, 247, 56)
 _SELECTION_EDGE = QColor("#58a6ff")
 _CURSOR = QColor("#f0f6fc")
@@ -105,10 +109,12 @@ def picture_to_qimage(picture: Picture) -> QImage:
     return QImage(picture.data, width, height, picture.strides[0], QImage.Format.Format_RGB32).copy()
 
 
-def merged_ranges(track: CameraTrack, slack_s: float = 1.0) -> list[tuple[float, float]]:
-    """A track's recorded ranges in POSIX seconds, sorted, with ranges that touch (files of one recording) merged."""
+def merged_ranges(track: CameraTrack, slack_s: float = 1.0, *, protected: bool = False) -> list[tuple[float, float]]:
+    """A track's recorded (or only its protected) ranges in POSIX seconds, sorted, with ranges that touch (files of
+    one recording) merged."""
     merged: list[list[float]] = []
-    for start, end in sorted((s.timestamp(), e.timestamp()) for s, e in track.ranges):
+    ranges = track.protected if protected else track.ranges
+    for start, end in sorted((s.timestamp(), e.timestamp()) for s, e in ranges):
         if merged and start <= merged[-1][1] + slack_s:
             merged[-1][1] = max(merged[-1][1], end)
         elif end > start:
@@ -119,7 +125,7 @@ def merged_ranges(track: CameraTrack, slack_s: float = 1.0) -> list[tuple[float,
 class _Track:
     """A camera's data in POSIX seconds, sorted, with neighbouring ranges merged (what painting and hits need)."""
 
-    __slots__ = ("events", "gaps", "range_ends", "range_starts")
+    __slots__ = ("events", "gaps", "protected", "range_ends", "range_starts")
 
     def __init__(self, data: TimelineData, camera_id: int, now: float) -> None:
         track = data.track(camera_id)
@@ -131,10 +137,17 @@ class _Track:
             key=lambda item: item[0],
         )
         self.events = sorted((when.timestamp(), label) for when, label in track.events)
+        self.protected = merged_ranges(track, protected=True)
 
     def recorded(self, t: float) -> bool:
         i = bisect.bisect_right(self.range_starts, t) - 1
         return i >= 0 and t < self.range_ends[i]
+
+    def protected_at(self, t: float) -> tuple[float, float] | None:
+        for start, end in self.protected:
+            if start <= t < end:
+                return start, end
+        return None
 
     def gap_at(self, t: float, slack: float = 0.0) -> Gap | None:
         for start, end, gap in self.gaps:
@@ -283,6 +296,12 @@ class TimelineWidget(QWidget):
         """True when the data has footage of the camera at when."""
         track = self._tracks.get(camera_id)
         return track is not None and track.recorded(when.timestamp())
+
+    def protected_at(self, camera_id: int, when: datetime) -> tuple[datetime, datetime] | None:
+        """The protected stretch of the camera's footage at when, if there is one."""
+        track = self._tracks.get(camera_id)
+        found = track.protected_at(when.timestamp()) if track is not None else None
+        return (from_posix(found[0]), from_posix(found[1])) if found is not None else None
 
     def gap_at(self, camera_id: int, when: datetime) -> Gap | None:
         """The gap of the camera at when, if the data has one."""
@@ -606,6 +625,15 @@ class TimelineWidget(QWidget):
                 painter.fillRect(QRect(x0, bar_top, x1 - x0, bar_h), _RECORDED)
                 painter.fillRect(QRect(x0, bar_top, x1 - x0, 1), _RECORDED_EDGE)
                 last_x = x1
+            for start, end in track_data.protected:
+                if start >= right or end <= left:
+                    continue
+                x0 = max(track.left(), int(self._x_for(start)))
+                x1 = min(track.right() + 1, max(x0 + 2, round(self._x_for(end))))
+                painter.fillRect(QRect(x0, bar_top, x1 - x0, bar_h), _PROTECTED)
+                painter.fillRect(QRect(x0, bar_top, x1 - x0, 2), _PROTECTED_EDGE)
+                if x1 - x0 >= LOCK_MIN_PX and bar_h >= 9:
+                    self._paint_lock(painter, x0 + 4, bar_top + bar_h // 2 + 1, bar_h)
             for start, end, _gap in track_data.gaps:
                 if start >= right or end <= left:
                     continue
@@ -627,6 +655,25 @@ class TimelineWidget(QWidget):
                     QPolygon([QPoint(x - 4, row.top()), QPoint(x + 5, row.top()), QPoint(x + 1, bar_top + 3)])
                 )
             painter.restore()
+
+    @staticmethod
+    def _paint_lock(painter: QPainter, left: int, middle: int, bar_h: int) -> None:
+        """A small padlock (a body and its shackle) with its left edge at left, centred on middle."""
+        size = max(7, min(12, bar_h - 4))
+        body_h = max(4, size * 5 // 9)
+        body = QRect(left, middle + size // 2 - body_h, size, body_h)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(body, _LOCK)
+        pen = QPen(_LOCK, max(1.5, size / 7))
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        shackle_w = size * 3 // 5
+        shackle = QRect(left + (size - shackle_w) // 2, middle - size // 2, shackle_w, (size - body_h) * 2)
+        painter.drawArc(shackle, 0, 180 * 16)
+        painter.drawLine(shackle.left(), shackle.center().y(), shackle.left(), body.top())
+        painter.drawLine(shackle.right() + 1, shackle.center().y(), shackle.right() + 1, body.top())
+        painter.restore()
 
     def _paint_selection(self, painter: QPainter) -> None:
         if self._selection is None:
@@ -788,9 +835,23 @@ class TimelineWidget(QWidget):
             if abs(when - t) <= slack:
                 return self.tr("%1 — %2").replace("%1", clock_text(when, self._zone)).replace("%2", label)
         gap = track.gap_at(t, slack=GAP_MIN_PX / max(1, self._track_rect().width()) * self._span)
-        if gap is None:
-            return ""
-        return self.gap_text(gap)
+        if gap is not None:
+            return self.gap_text(gap)
+        locked = track.protected_at(t)
+        if locked is not None:
+            return self.protected_text(*locked)
+        return ""
+
+    def protected_text(self, start: float, end: float) -> str:
+        """The tooltip of protected footage: that retention keeps it, and which stretch."""
+        head = self.tr("Protected: retention never deletes this footage")
+        span = (
+            self.tr("%1 to %2 (%3)")
+            .replace("%1", f"{date_text(start, self._zone)} {clock_text(start, self._zone)}")
+            .replace("%2", clock_text(end, self._zone))
+            .replace("%3", duration_text(end - start))
+        )
+        return head + "\n" + span
 
     def gap_text(self, gap: Gap) -> str:
         """The tooltip of a gap: its cause and when it was."""

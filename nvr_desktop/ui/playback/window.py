@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -45,8 +46,10 @@ from nvr_desktop.ui.playback.icons import media_icon
 from nvr_desktop.ui.playback.jobs import Background
 from nvr_desktop.ui.playback.ports import (
     MAX_PLAYBACK_CAMERAS,
+    ExportedFile,
     PlaybackCamera,
     PlaybackControl,
+    ProtectionChange,
     RecordingsPort,
     TimelineData,
 )
@@ -77,6 +80,8 @@ RESTART_SLACK_S = 2.0  # "previous" inside a recording goes to its start unless 
 FolderChooser = Callable[[QWidget, str], Path | None]
 #: Shows an error to the user (title, message).
 ErrorSink = Callable[[str, str], None]
+# Asks the user to confirm (title, question); True to go ahead.
+Confirm = Callable[[str, str], bool]
 
 
 def _speed_text(speed: float) -> str:
@@ -92,6 +97,11 @@ def _file_stem(name: str, camera_id: int) -> str:
 def _ask_folder(parent: QWidget, title: str) -> Path | None:
     chosen = QFileDialog.getExistingDirectory(parent, title, str(Path.home()))
     return Path(chosen) if chosen else None
+
+
+def _ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question, defaultButton=QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class PlaybackWindow(QWidget):
@@ -110,6 +120,7 @@ class PlaybackWindow(QWidget):
         snapshot_dir: Path | None = None,
         choose_folder: FolderChooser | None = None,
         show_error: ErrorSink | None = None,
+        confirm: Confirm | None = None,
         refresh_ms: int = REFRESH_MS,
     ) -> None:
         super().__init__(parent)
@@ -122,6 +133,7 @@ class PlaybackWindow(QWidget):
         self.snapshot_dir = snapshot_dir
         self._choose_folder = choose_folder or _ask_folder
         self._show_error_hook = show_error
+        self._confirm = confirm or (lambda title, question: _ask_yes_no(self, title, question))
         self.message_box: QMessageBox | None = None
         self._cameras: dict[int, str] = {}
         self._selected: list[int] = []
@@ -135,6 +147,7 @@ class PlaybackWindow(QWidget):
         self._export_cancel: threading.Event | None = None
         self._export_progress: collections.deque[float] = collections.deque(maxlen=1)
         self.export_dialog: QProgressDialog | None = None
+        self.export_notes: list[str] = []  # why files of the last export end early
         self._export_jobs = Background("playback-export", self)
         self._time_typed = False
         self._user_sized = False  # once the user drags the splitter, the timeline keeps their height
@@ -285,6 +298,22 @@ class PlaybackWindow(QWidget):
         )
         self.export_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.export_button.clicked.connect(lambda: self.export())
+        self.protect_button = QPushButton(media_icon("lock"), self.tr("Protect"), self)
+        self.protect_button.setObjectName("playbackProtect")
+        self.protect_button.setToolTip(
+            self.tr(
+                "Protect the recordings of the range chosen with Shift+drag (or those at the cursor) "
+                "so retention never deletes them"
+            )
+        )
+        self.protect_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.protect_menu = QMenu(self.protect_button)
+        self.protect_menu.setObjectName("playbackProtectMenu")
+        self.action_protect = self.protect_menu.addAction(media_icon("lock"), self.tr("&Protect recordings"))
+        self.action_protect.triggered.connect(lambda _checked=False: self.protect())
+        self.action_unprotect = self.protect_menu.addAction(self.tr("&Remove protection…"))
+        self.action_unprotect.triggered.connect(lambda _checked=False: self.unprotect())
+        self.protect_button.setMenu(self.protect_menu)
 
         transport = QHBoxLayout()
         transport.setContentsMargins(8, 4, 8, 4)
@@ -304,6 +333,7 @@ class PlaybackWindow(QWidget):
         transport.addWidget(self.status_label, 1)
         transport.addSpacing(8)
         transport.addWidget(self.snapshot_button)
+        transport.addWidget(self.protect_button)
         transport.addWidget(self.export_button)
 
         self.timeline = TimelineWidget(self, zone=self._zone, now=self._now)
@@ -524,6 +554,7 @@ class PlaybackWindow(QWidget):
             widget.setEnabled(has)
         self.snapshot_button.setEnabled(has and self.snapshot_dir is not None)
         self.export_button.setEnabled(bool(self._selected) and self._export_cancel is None)
+        self.protect_button.setEnabled(bool(self._selected))
 
     # ---- transport -----------------------------------------------------------------------------------------------
 
@@ -900,7 +931,7 @@ class PlaybackWindow(QWidget):
         port, a, b = self._port, start, end
         self._export_jobs.submit(
             lambda: port.export(ids, a, b, folder, progress.append, cancel),
-            lambda paths: self._export_done(folder, paths),
+            lambda results: self._export_done(folder, results),
             self._export_failed,
         )
         self._export_timer.start()
@@ -935,10 +966,25 @@ class PlaybackWindow(QWidget):
         self._update_enabled()
         return cancel
 
-    def _export_done(self, folder: Path, paths: list[Path]) -> None:
+    def _export_done(self, folder: Path, results: Sequence[ExportedFile]) -> None:
         self._finish_export()
-        self._status(self.tr("Exported %n file(s) to %1", "", len(paths)).replace("%1", str(folder)))
-        self.exported.emit(list(paths))
+        paths = [r.path for r in results]
+        done = self.tr("Exported %n file(s) to %1", "", len(paths)).replace("%1", str(folder))
+        notes = [self._cut_short_text(r) for r in results if r.cut_short]
+        self.export_notes = notes
+        self._status(" ".join([done, *notes]))
+        if notes:
+            self._show_message(self.tr("Export finished early"), "\n\n".join([done, *notes]))
+        self.exported.emit(paths)
+
+    def _cut_short_text(self, result: ExportedFile) -> str:
+        name = self._cameras.get(result.camera_id, str(result.camera_id))
+        return (
+            self.tr("%1 ends early, at %2: %3.")
+            .replace("%1", name)
+            .replace("%2", moment_text(result.end, self._zone))
+            .replace("%3", result.cut_short)
+        )
 
     def _export_failed(self, err: Exception) -> None:
         cancel = self._finish_export()
@@ -951,6 +997,71 @@ class PlaybackWindow(QWidget):
             self._error(
                 self.tr("Export failed"), self.tr("The export failed: %1").replace("%1", str(err) or type(err).__name__)
             )
+
+    # ---- protection -----------------------------------------------------------------------------------------------
+
+    def protect_range(self) -> tuple[datetime, datetime]:
+        """What Protect acts on: the range chosen on the timeline, else the instant at the cursor (its files)."""
+        return self.timeline.selection or (self._position, self._position)
+
+    def protect(self, start: datetime | None = None, end: datetime | None = None) -> ProtectionChange | None:
+        """Protect the recordings of the ticked cameras over a range (default: protect_range()) against retention;
+        None when nothing was asked or the service refused."""
+        return self._set_protection(True, start, end)
+
+    def unprotect(self, start: datetime | None = None, end: datetime | None = None) -> ProtectionChange | None:
+        """Remove the protection of the ticked cameras' recordings over a range, once the user confirms."""
+        return self._set_protection(False, start, end)
+
+    def _set_protection(self, protected: bool, start: datetime | None, end: datetime | None) -> ProtectionChange | None:
+        if not self._selected:
+            return None
+        if start is None or end is None:
+            start, end = self.protect_range()
+        ids = list(self._selected)
+        if not protected:
+            question = (
+                self.tr("Remove the protection of the recordings of %n camera(s) %1?", "", len(ids)).replace(
+                    "%1", self._span_text(start, end)
+                )
+                + "\n\n"
+                + self.tr("Retention may then delete them: footage older than a camera's limit goes within a minute.")
+            )
+            if not self._confirm(self.tr("Remove protection"), question):
+                return None
+        try:
+            change = self._port.protect(ids, start, end, protected)
+        except NvrError as err:
+            self._error(self.tr("Protect recordings"), error_text(err))
+            return None
+        self._status(self._protection_text(change, protected))
+        self.refresh_timeline(force=True)
+        return change
+
+    def _span_text(self, start: datetime, end: datetime) -> str:
+        if end <= start:
+            return self.tr("at %1").replace("%1", clock_text(start, self._zone))
+        same_day = local_day(start, self._zone) == local_day(end, self._zone)
+        return (
+            self.tr("from %1 to %2")
+            .replace("%1", clock_text(start, self._zone) if same_day else moment_text(start, self._zone))
+            .replace("%2", clock_text(end, self._zone) if same_day else moment_text(end, self._zone))
+        )
+
+    def _protection_text(self, change: ProtectionChange, protected: bool) -> str:
+        if not change.files:
+            return self.tr("No recordings there")
+        span = self._span_text(min(a for a, _b in change.files), max(b for _a, b in change.files))
+        count = len(change.files)
+        if protected and change.changed:
+            text = self.tr("Protected %n recording file(s) %1.", "", count)
+        elif protected:
+            text = self.tr("Already protected: %n recording file(s) %1.", "", count)
+        elif change.changed:
+            text = self.tr("Removed the protection of %n recording file(s) %1.", "", count)
+        else:
+            text = self.tr("Not protected: %n recording file(s) %1.", "", count)
+        return text.replace("%1", span)
 
     # ---- timeline selection -------------------------------------------------------------------------------------
 
@@ -978,10 +1089,13 @@ class PlaybackWindow(QWidget):
         if self._show_error_hook is not None:
             self._show_error_hook(title, text)
             return
+        self._show_message(title, text, QMessageBox.Icon.Warning)
+
+    def _show_message(self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
         if self.message_box is not None:
             self.message_box.close()
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("playbackError")
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("playbackError" if icon == QMessageBox.Icon.Warning else "playbackMessage")
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.open()  # non-blocking: the tick keeps running
         self.message_box = box

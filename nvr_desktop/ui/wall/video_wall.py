@@ -161,6 +161,7 @@ class VideoWall(QWidget):
         self._selected: int | None = None
         self._states: dict[int, StreamStats] = {}
         self._recording: set[int] = set()
+        self._recording_notes: dict[int, str] = {}  # beside the recording dot: "until 14:35:20"
         self._pictures: dict[int, _Picture] = {}
         self._overlays: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._bars: dict[int, tuple[tuple[object, ...], QImage]] = {}
@@ -359,10 +360,21 @@ class VideoWall(QWidget):
         """The last state reported for a camera."""
         return self._states.get(camera_id, StreamStats(state=StreamState.CONNECTING))
 
-    def set_recording(self, camera_id: int, on: bool) -> None:
-        """Show or hide the recording dot of a camera."""
+    def set_recording(self, camera_id: int, on: bool, note: str = "") -> None:
+        """Show or hide the recording dot of a camera, with a short note beside it (when a manual recording ends)."""
+        note = note if on else ""
+        if (camera_id in self._recording) == on and self._recording_notes.get(camera_id, "") == note:
+            return
         (self._recording.add if on else self._recording.discard)(camera_id)
+        if note:
+            self._recording_notes[camera_id] = note
+        else:
+            self._recording_notes.pop(camera_id, None)
         self._update_camera(camera_id)
+
+    def recording_note(self, camera_id: int) -> str:
+        """The note beside a camera's recording dot ("" when none)."""
+        return self._recording_notes.get(camera_id, "")
 
     # ---- snapshots -----------------------------------------------------------------------------------
 
@@ -605,6 +617,7 @@ class VideoWall(QWidget):
             has_picture,
             demo,
             recording,
+            self._recording_notes.get(camera_id, ""),
             selected,
             dropping,
             round(self._zoom, 2) if zoomed else 1.0,
@@ -760,6 +773,16 @@ class VideoWall(QWidget):
             painter.setBrush(QColor("#f85149"))
             painter.drawEllipse(QPoint(rect.right() - radius - 6, rect.top() + radius + 6), radius, radius)
             right_margin = 2 * radius + 12  # the zoom factor goes left of the recording dot
+            note = self._recording_notes.get(camera_id, "")
+            if note and not small:
+                painter.setFont(self._font(rect, 0.045, minimum=10, maximum=13))
+                metrics = painter.fontMetrics()
+                w, h = metrics.horizontalAdvance(note) + 10, metrics.height() + 2
+                box = QRect(rect.right() - right_margin - w + 4, rect.top() + radius + 6 - h // 2, w, h)
+                painter.fillRect(box, QColor(11, 14, 19, 170))
+                painter.setPen(QColor("#ffb3ad"))
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, note)
+                right_margin += w + 2
         if self._solo is not None and self._zoom > 1.0:
             painter.setPen(_TEXT)
             painter.setFont(self._font(rect, 0.03, maximum=14))

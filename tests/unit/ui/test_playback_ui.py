@@ -25,8 +25,9 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from nvr_desktop.core.errors import ValidationError
-from nvr_desktop.core.recording import Gap, GapCause
+from nvr_desktop.core.recording import Gap, GapCause, ProtectionChange
 from nvr_desktop.media.frames import FrameStore
+from nvr_desktop.ui.i18n import install_translators, remove_translators
 from nvr_desktop.ui.playback.clock import day_span, duration_text
 from nvr_desktop.ui.playback.grid import layout_for
 from nvr_desktop.ui.playback.ports import CameraTrack, Picture, TimelineData, TimeRange
@@ -147,6 +148,16 @@ class FakeControl:
                 self.frames.drop(cid)
 
 
+@dataclass(frozen=True)
+class FakeExport:
+    """One exported file as the service reports it (media.export.ExportResult)."""
+
+    camera_id: int
+    path: Path
+    end: datetime
+    cut_short: str = ""
+
+
 @dataclass
 class FakePort:
     """A RecordingsPort over in-memory ranges, gaps and events."""
@@ -158,9 +169,12 @@ class FakePort:
     controls: list[FakeControl] = field(default_factory=list)
     thumbnail_threads: list[str] = field(default_factory=list)
     timeline_calls: list[tuple[tuple[int, ...], datetime, datetime]] = field(default_factory=list)
-    export_mode: str = "ok"  # "ok", "wait" (until cancelled) or "error"
+    export_mode: str = "ok"  # "ok", "wait" (until cancelled), "error" or "short" (camera 2 ends early)
     export_calls: list[tuple[list[int], datetime, datetime, Path]] = field(default_factory=list)
     export_started: threading.Event = field(default_factory=threading.Event)
+    protected: dict[int, list[TimeRange]] = field(default_factory=dict)
+    protect_calls: list[tuple[list[int], datetime, datetime, bool]] = field(default_factory=list)
+    protect_error: Exception | None = None
 
     def cameras(self) -> list[FakeCamera]:
         return list(self.cams)
@@ -176,6 +190,7 @@ class FakePort:
                 [(a, b) for a, b in self.ranges.get(cid, []) if a < end and b > start],
                 [g for g in self.gaps.get(cid, []) if g.start < end and (g.end is None or g.end > start)],
                 [(t, label) for t, label in self.events.get(cid, []) if start <= t < end],
+                [(a, b) for a, b in self.protected.get(cid, []) if a < end and b > start],
             )
             for cid in camera_ids
         }
@@ -198,7 +213,7 @@ class FakePort:
         dest_dir: Path,
         progress: Callable[[float], None],
         cancel: threading.Event,
-    ) -> list[Path]:
+    ) -> list[FakeExport]:
         assert threading.current_thread() is not threading.main_thread()
         self.export_calls.append((list(camera_ids), start, end, dest_dir))
         self.export_started.set()
@@ -213,9 +228,32 @@ class FakePort:
         for cid in camera_ids:
             path = dest_dir / f"camera{cid}.mp4"
             path.write_bytes(b"mp4")
-            written.append(path)
+            short = self.export_mode == "short" and cid == 2
+            written.append(
+                FakeExport(cid, path, start + (end - start) / 2 if short else end, "the camera's video changed" * short)
+            )
         progress(1.0)
         return written
+
+    def protect(self, camera_ids: Sequence[int], start: datetime, end: datetime, protected: bool) -> ProtectionChange:
+        """Protection per 5-minute file, as the service does it: every file with footage in [start, end], whole."""
+        self.protect_calls.append((list(camera_ids), start, end, protected))
+        if self.protect_error is not None:
+            raise self.protect_error
+        files: list[TimeRange] = []
+        changed = 0
+        for cid in camera_ids:
+            for a, b in self.ranges.get(cid, []):
+                if a < max(end, start + timedelta(milliseconds=1)) and b > start:
+                    files.append((a, b))
+                    locked = self.protected.setdefault(cid, [])
+                    if protected and (a, b) not in locked:
+                        locked.append((a, b))
+                        changed += 1
+                    elif not protected and (a, b) in locked:
+                        locked.remove((a, b))
+                        changed += 1
+        return ProtectionChange(tuple(files), changed)
 
     @property
     def control(self) -> FakeControl:
@@ -244,6 +282,14 @@ def _english_dates() -> Iterator[None]:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     yield
     QLocale.setDefault(before)
+
+
+@pytest.fixture
+def english(app: QApplication) -> Iterator[QApplication]:
+    """The English plural forms ("4 recording files"), as run_gui installs them."""
+    translators = install_translators(app, "en")
+    yield app
+    remove_translators(app, translators)
 
 
 @pytest.fixture
@@ -641,6 +687,99 @@ def test_export_error_is_shown_to_the_user(qtbot: QtBot, app: QApplication, tmp_
     assert not cancelled.export()  # the folder question was cancelled
 
 
+def test_export_that_ends_early_says_so(qtbot: QtBot, app: QApplication, tmp_path: Path) -> None:
+    port = two_camera_port()
+    port.export_mode = "short"
+    window = make_window(qtbot, port, tmp_path, cameras=[1, 2], choose_folder=lambda _p, _t: tmp_path)
+    window.timeline.set_selection(at(2.0), at(3.0))
+    with qtbot.waitSignal(window.exported, timeout=5000) as done:
+        assert window.export()
+    assert done.args == [[tmp_path / "camera1.mp4", tmp_path / "camera2.mp4"]]
+    note = "Parking lot ends early, at Sun 25 Oct 2026 02:30:00 CEST: the camera's video changed."
+    assert window.export_notes == [note]
+    assert window.status_label.text().startswith("Exported 2 file") and window.status_label.text().endswith(note)
+    box = window.message_box
+    assert box is not None and box.objectName() == "playbackMessage" and box.isVisible()
+    assert box.windowTitle() == "Export finished early" and note in box.text()
+    box.close()
+    port.export_mode = "ok"
+    with qtbot.waitSignal(window.exported, timeout=5000):
+        assert window.export()
+    assert window.export_notes == [] and "ends early" not in window.status_label.text()
+
+
+def test_protect_the_chosen_range_and_remove_it_after_asking(
+    qtbot: QtBot, english: QApplication, tmp_path: Path
+) -> None:
+    port = two_camera_port()
+    answers: list[bool] = []
+    questions: list[tuple[str, str]] = []
+
+    def confirm(title: str, question: str) -> bool:
+        questions.append((title, question))
+        return answers.pop(0)
+
+    window = make_window(qtbot, port, tmp_path, cameras=[1, 2], confirm=confirm)
+    window.timeline.set_view(at(0), timedelta(hours=3))
+    window.timeline.set_selection(at(0.5) + timedelta(minutes=1), at(0.5) + timedelta(minutes=7))
+    assert window.protect_button.isEnabled() and window.protect_button.menu() is window.protect_menu
+    window.action_protect.trigger()
+    picked = (at(0.5) + timedelta(minutes=1), at(0.5) + timedelta(minutes=7))
+    assert port.protect_calls == [([1, 2], *picked, True)]
+    # Whole files: 00:30-00:35 and 00:35-00:40 of both cameras.
+    files = segments(at(0.5), at(0.5) + timedelta(minutes=10))
+    assert port.protected == {1: files, 2: files}
+    assert window.status_label.text() == "Protected 4 recording files from 00:30:00 to 00:40:00."
+    timeline = window.timeline
+    inside = at(0.5) + timedelta(minutes=9)
+    assert timeline.protected_at(1, inside) == (at(0.5), at(0.5) + timedelta(minutes=10))
+    assert timeline.protected_at(1, at(0.5) + timedelta(minutes=11)) is None
+    tip = timeline.tooltip_at(QPointF(timeline.x_for_time(inside), 45))
+    assert tip == "Protected: retention never deletes this footage\nSun 25 Oct 00:30:00 to 00:40:00 (10 min)"
+    window.protect()
+    assert window.status_label.text().startswith("Already protected: 4 recording files")
+
+    answers.append(False)
+    assert window.unprotect() is None  # the user said no
+    assert len(port.protect_calls) == 2 and port.protected[1]
+    title, question = questions[-1]
+    assert title == "Remove protection"
+    assert question.startswith("Remove the protection of the recordings of 2 cameras from 00:31:00 to 00:37:00?")
+    answers.append(True)
+    change = window.unprotect()
+    assert change is not None and change.changed == 4
+    assert port.protected == {1: [], 2: []}
+    assert timeline.protected_at(1, inside) is None
+    assert window.status_label.text().startswith("Removed the protection of 4 recording files")
+
+
+def test_protect_without_a_range_takes_the_files_at_the_cursor(qtbot: QtBot, app: QApplication, tmp_path: Path) -> None:
+    port = two_camera_port()
+    window = make_window(qtbot, port, tmp_path, cameras=[1, 2])
+    window.seek(at(1.2))  # Front door is in its gap here, Parking lot records
+    change = window.protect()
+    assert change is not None and change.changed == 1
+    assert port.protect_calls == [([1, 2], at(1.2), at(1.2), True)]
+    assert port.protected == {2: [(at(1.2) - timedelta(minutes=2), at(1.2) + timedelta(minutes=3))]}
+    window.seek(at(1.2) + timedelta(minutes=3))  # the boundary between two files: the one that starts there
+    window.protect()
+    assert port.protected[2][-1] == (at(1.2) + timedelta(minutes=3), at(1.2) + timedelta(minutes=8))
+    window.seek(at(3.8))
+    window.protect()
+    assert window.status_label.text() == "No recordings there"
+
+
+def test_a_refused_protection_is_shown(qtbot: QtBot, app: QApplication, tmp_path: Path) -> None:
+    from nvr_desktop.core.errors import PermissionDeniedError
+
+    port = two_camera_port()
+    port.protect_error = PermissionDeniedError("you may not export recordings of camera 1")
+    errors: list[tuple[str, str]] = []
+    window = make_window(qtbot, port, tmp_path, show_error=lambda title, text: errors.append((title, text)))
+    assert window.protect() is None
+    assert errors == [("Protect recordings", "You may not export recordings of camera 1.")]
+
+
 def test_jumps_to_the_previous_and_next_recording(qtbot: QtBot, app: QApplication, tmp_path: Path) -> None:
     port = two_camera_port()
     window = make_window(qtbot, port, tmp_path, cameras=[1])
@@ -699,6 +838,23 @@ def test_screenshots_of_two_cameras_and_a_gap(qtbot: QtBot, app: QApplication, t
     path = SHOTS / "playback_thumbnail.png"
     assert popup.grab().save(str(path), "PNG")
     written.append(path)
+    window.timeline.hover_at(QPointF(0, 0))
+    window.timeline.set_selection(at(2.25), at(2.5))
+    assert window.protect() is not None
+    window.timeline.set_selection(at(0.3), at(0.42))
+    window.protect()
+    window.seek(at(2.3))
+    qtbot.wait(100)
+    for name, widget in (("protected", window), ("protected_timeline", window.timeline)):
+        path = SHOTS / f"playback_{name}.png"
+        assert widget.grab().save(str(path), "PNG")
+        written.append(path)
+    window.protect_menu.popup(window.protect_button.mapToGlobal(window.protect_button.rect().bottomLeft()))
+    qtbot.waitUntil(window.protect_menu.isVisible)
+    path = SHOTS / "playback_protect_menu.png"
+    assert window.protect_menu.grab().save(str(path), "PNG")
+    written.append(path)
+    window.protect_menu.hide()
     window.close()
 
     many = FakePort([FakeCamera(i, f"Camera {i} — {'warehouse aisle' if i % 3 else 'gate'}") for i in range(1, 17)])

@@ -54,3 +54,36 @@ def test_the_zoom_factor_sits_left_of_the_recording_dot(qtbot: QtBot, app: QAppl
     ]
     assert light, "the zoom factor is drawn"
     assert max(light) < dot_left, "the zoom factor ends before the dot begins"
+
+
+def test_a_timed_recording_shows_until_when_beside_the_dot(qtbot: QtBot, app: QApplication) -> None:
+    frames = FrameStore()
+    wall = VideoWall(frames, Engine())
+    qtbot.addWidget(wall)
+    wall.resize(800, 500)
+    wall.set_cameras([WallCamera(1, "Gate"), WallCamera(2, "Hall")])
+    wall.show()
+    picture = np.zeros((360, 640, 4), np.uint8)
+    picture[..., 1] = 120
+    frames.put(1, picture)
+    frames.put(2, picture)
+    wall.set_recording(1, True, "until 14:35:20")
+    wall.set_recording(2, True)
+    qtbot.waitUntil(lambda: wall.snapshot_image(1) is not None and wall.snapshot_image(2) is not None, timeout=5000)
+    assert wall.recording_note(1) == "until 14:35:20" and wall.recording_note(2) == ""
+    image = wall.grab().toImage()
+    tile_right = image.width() // 2  # two tiles side by side: Gate on the left
+
+    def note_pixels(right: int) -> list[int]:
+        # The note's pink text on its dark box, left of the dot.
+        return [
+            x
+            for y in range(0, 40)
+            for x in range(right - 200, right - 24)
+            if QColor(image.pixel(x, y)).red() > 200 and 120 < QColor(image.pixel(x, y)).green() < 220
+        ]
+
+    assert note_pixels(tile_right), "the note is drawn left of the recording dot"
+    assert not note_pixels(image.width()), "a recording without an end shows only the dot"
+    wall.set_recording(1, False, "until 14:35:20")
+    assert wall.recording_note(1) == ""
