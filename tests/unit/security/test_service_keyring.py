@@ -275,3 +275,24 @@ def test_a_configured_store_without_its_key_logs_and_refuses(basedir: Path, tmp_
     log = (basedir / "logs" / "nvr.log").read_text()
     assert "camera passwords cannot be stored or read" in log
     assert not (basedir / "secrets.bin").exists()
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="changing file owners needs root")
+
+
+@needs_root
+def test_a_key_owned_by_another_user_is_refused(data: Path, key: Path) -> None:
+    os.chown(key, 4321, 4321)
+    with pytest.raises(SecretStoreError, match="belongs to user id 4321: it must belong to root"):
+        vault_over(data, key).store(1, CANARY)
+    assert not (data / "secrets.bin").exists()
+
+
+@needs_root
+def test_root_writes_for_the_data_folder_owner(data: Path, key: Path) -> None:
+    """An admin's `sudo nvr-desktop --basedir /var/lib/nvr-desktop ...` must leave files the service can use."""
+    os.chown(data, 4321, 4322)
+    vault_over(data, key).store(1, CANARY)
+    for name in ("secrets.bin", "secrets.lock"):
+        info = (data / name).stat()
+        assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (4321, 4322, 0o600), name
