@@ -36,6 +36,7 @@ from nvr_desktop.security.access import AccessControl, owner_principal
 from nvr_desktop.security.audit import AuditLog
 from nvr_desktop.security.auth import AuthService
 from nvr_desktop.security.passwords import PasswordHasher
+from nvr_desktop.security.service_keyring import EncryptedFileKeyring, SecretFileError
 from nvr_desktop.security.users import UserService
 from nvr_desktop.security.vault import CredentialVault
 from nvr_desktop.services.backup import BackupService
@@ -324,6 +325,23 @@ def recordings_root(paths: Paths, config: AppConfig) -> Path:
     return Path(configured).expanduser() if configured else paths.recordings
 
 
+def build_vault(
+    service: str, paths: Paths, config: AppConfig, secrets: SecretRegistry, keyring_backend: KeyringBackend | None
+) -> CredentialVault:
+    """The credential vault over the backend the caller passed (tests, self-test), the encrypted file store when
+    the configuration chose it (`[security] secret_store = "file"`), or the OS keyring."""
+    if keyring_backend is not None or config.security.secret_store == "keyring":  # noqa: S105 - a store name
+        return CredentialVault(service, secrets, keyring_backend)
+    store = EncryptedFileKeyring(paths.secrets, Path(config.security.secret_key_file), paths.secrets_lock)
+    try:
+        count = store.check()
+    except SecretFileError as err:  # recording of cameras without a password still works
+        log.error("camera passwords cannot be stored or read: %s", err)
+    else:
+        log.info("camera passwords: %s (%d stored)", store.describe(), count)
+    return CredentialVault(service, secrets, store, file_store_configured=True)
+
+
 def build_services(
     basedir: Path, *, keyring_backend: KeyringBackend | None = None, log_to_console: bool = False
 ) -> Services:
@@ -364,7 +382,7 @@ def build_services(
         lockout=timedelta(minutes=config.security.lockout_minutes),
     )
     users = UserService(db, audit, access, hasher)
-    vault = CredentialVault(f"nvr-desktop/{install_id}", secrets, keyring_backend)
+    vault = build_vault(f"nvr-desktop/{install_id}", paths, config, secrets, keyring_backend)
     cameras = CameraService(db, audit, access, vault, secrets)
     views = ViewService(db, access)
     root = recordings_root(paths, config)

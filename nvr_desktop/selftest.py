@@ -1,4 +1,5 @@
-"""`nvr-desktop --self-test`: checks that an installation works (database, video decoding, the wall, resources).
+"""`nvr-desktop --self-test`: checks that an installation works (database, video decoding, the wall, resources, the
+file secret store).
 
 Meant for a fresh install or a packaged build: it needs no camera, no network, no display and no keyring.
 """
@@ -90,6 +91,31 @@ def check_resources(_shared: Shared) -> str:
     return f"{len(wanted)} files under {folder} and {wsdl_dir()}"
 
 
+def check_secret_store(folder: Path) -> Check:
+    """The file secret store (the headless service's camera passwords) encrypts a secret and reads it back."""
+
+    def run(_shared: Shared) -> str:
+        import cryptography
+
+        from nvr_desktop.security.service_keyring import KEY_BYTES, EncryptedFileKeyring
+
+        if os.name != "posix":
+            return f"not used on this system (cryptography {cryptography.__version__} is there)"
+        data = folder / "data"
+        data.mkdir(parents=True)
+        key = folder / "secrets.key"
+        key.write_bytes(os.urandom(KEY_BYTES))
+        key.chmod(0o600)
+        store = EncryptedFileKeyring(data / "secrets.bin", key, data / "secrets.lock")
+        probe = os.urandom(8).hex()
+        store.set_password("self-test", "probe", probe)
+        if store.get_password("self-test", "probe") != probe or probe.encode() in (data / "secrets.bin").read_bytes():
+            raise RuntimeError("the encrypted secrets file did not round-trip")
+        return f"AES-256-GCM round trip through an encrypted secrets file (cryptography {cryptography.__version__})"
+
+    return run
+
+
 def run_self_test(basedir: Path | None, out: IO[str]) -> int:
     """Run every check, one line each; 0 when all pass, 1 naming the failed checks otherwise."""
     _use_offscreen_without_display()
@@ -100,6 +126,7 @@ def run_self_test(basedir: Path | None, out: IO[str]) -> int:
             ("video", check_video),
             ("tile", check_tile),
             ("resources", check_resources),
+            ("secrets", check_secret_store(Path(temporary) / "secrets")),
         ]
         shared: Shared = {}
         failed: list[str] = []

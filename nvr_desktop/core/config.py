@@ -27,11 +27,31 @@ class UiConfig(_Section):
 
 
 class SecurityConfig(_Section):
-    """Password hashing and login lockout."""
+    """Password hashing, login lockout, and where camera passwords are kept."""
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: float = Field(default=5.0, gt=0, le=1440)
+    # "keyring": the OS keyring (the default). "file": secrets.bin in the data folder, encrypted with the key in
+    # secret_key_file, for a service that has no keyring session (the .deb's headless service).
+    secret_store: Literal["keyring", "file"] = "keyring"  # noqa: S105 - a store name
+    secret_key_file: str = Field(default="", max_length=4096)
+
+    @field_validator("secret_key_file")
+    @classmethod
+    def _absolute_key_path(cls, value: str) -> str:
+        if value and not Path(value).is_absolute():
+            raise ValueError(f"the key file must be an absolute path, not '{value}'")
+        return value
+
+    @model_validator(mode="after")
+    def _file_store_needs_a_key(self) -> SecurityConfig:
+        if self.secret_store == "file" and not self.secret_key_file:  # noqa: S105 - a store name
+            raise ValueError(
+                'secret_store = "file" needs secret_key_file: the absolute path of a file of 32 random bytes, '
+                "outside the data folder (the .deb uses /etc/nvr-desktop/secrets.key)"
+            )
+        return self
 
 
 class LoggingConfig(_Section):

@@ -37,6 +37,16 @@ class Paths:
         return self.base / "config.toml"
 
     @property
+    def secrets(self) -> Path:
+        """The encrypted camera passwords of the file secret store (`[security] secret_store = "file"`)."""
+        return self.base / "secrets.bin"
+
+    @property
+    def secrets_lock(self) -> Path:
+        """The lock file writers of secrets.bin hold while they read, change and replace it."""
+        return self.base / "secrets.lock"
+
+    @property
     def logs(self) -> Path:
         """Folder of rotating log files."""
         return self.base / "logs"

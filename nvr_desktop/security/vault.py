@@ -12,6 +12,7 @@ from keyring.backends import fail, null
 
 from nvr_desktop.core.errors import SecretStoreError, ValidationError
 from nvr_desktop.core.urls import SecretRegistry
+from nvr_desktop.security.service_keyring import EncryptedFileKeyring, SecretFileError
 
 log = logging.getLogger("security.vault")
 # Windows Credential Manager stores at most 2560 bytes; stay well inside it.
@@ -23,13 +24,27 @@ def backend_name(backend: KeyringBackend) -> str:
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
+def _reason(err: keyring.errors.KeyringError) -> str:
+    """What went wrong: the file store's own messages in full (they name files, never secrets), only the type of
+    anything another backend raises."""
+    return str(err) if isinstance(err, SecretFileError) else type(err).__name__
+
+
 class CredentialVault:
     """Stores, reads and deletes camera passwords under this installation's keyring service name."""
 
-    def __init__(self, service: str, secrets: SecretRegistry, backend: KeyringBackend | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        secrets: SecretRegistry,
+        backend: KeyringBackend | None = None,
+        *,
+        file_store_configured: bool = False,
+    ) -> None:
         self.service = service
         self._secrets = secrets
         self._backend = backend if backend is not None else keyring.get_keyring()
+        self._file_store_configured = file_store_configured
 
     @property
     def backend(self) -> KeyringBackend:
@@ -40,10 +55,13 @@ class CredentialVault:
         """True when a real secret store is configured.
 
         keyring's fail and null backends store nothing; keyrings.alt's file backends are plain files and count
-        only when PYTHON_KEYRING_BACKEND names them explicitly (as the tests do), never by accident.
+        only when PYTHON_KEYRING_BACKEND names them explicitly (as the tests do), never by accident. The app's
+        own encrypted file store counts only when the configuration chose it (`secret_store = "file"`).
         """
         if isinstance(self._backend, fail.Keyring | null.Keyring):
             return False
+        if isinstance(self._backend, EncryptedFileKeyring):
+            return self._file_store_configured
         if type(self._backend).__module__.startswith("keyrings.alt"):
             return os.environ.get("PYTHON_KEYRING_BACKEND") == backend_name(self._backend)
         return True
@@ -96,7 +114,7 @@ class CredentialVault:
         try:
             self._backend.set_password(self.service, key, secret)
         except keyring.errors.KeyringError as err:
-            raise SecretStoreError(f"the keyring refused to store the {what}: {type(err).__name__}") from None
+            raise SecretStoreError(f"the keyring refused to store the {what}: {_reason(err)}") from None
 
     def _load(self, key: str, what: str) -> str | None:
         if not self.available():
@@ -104,7 +122,7 @@ class CredentialVault:
         try:
             secret = self._backend.get_password(self.service, key)
         except keyring.errors.KeyringError as err:
-            raise SecretStoreError(f"the keyring refused to read the {what}: {type(err).__name__}") from None
+            raise SecretStoreError(f"the keyring refused to read the {what}: {_reason(err)}") from None
         self._secrets.add(secret)
         return secret
 
@@ -116,4 +134,4 @@ class CredentialVault:
         except keyring.errors.PasswordDeleteError:
             pass
         except keyring.errors.KeyringError as err:
-            raise SecretStoreError(f"the keyring refused to delete the {what}: {type(err).__name__}") from None
+            raise SecretStoreError(f"the keyring refused to delete the {what}: {_reason(err)}") from None

@@ -88,6 +88,24 @@ def test_build_install_into_a_scratch_root_and_self_test(tmp_path: Path) -> None
     assert "Qt platform offscreen" in done.stdout
     assert done.stdout.splitlines()[-1] == "self-test passed"
 
+    # The file secret store in the bundle, as the .deb's config.toml selects it: the CLI keeps a password there.
+    store_data, key = tmp_path / "store-data", tmp_path / "etc-nvr-desktop" / "secrets.key"
+    store_data.mkdir()
+    key.parent.mkdir()
+    key.write_bytes(os.urandom(32))
+    key.chmod(0o640)
+    (store_data / "config.toml").write_text(
+        f'version = 1\n[security]\nsecret_store = "file"\nsecret_key_file = "{key}"\n', encoding="utf-8"
+    )
+    added = subprocess.run(
+        [str(launcher), "--basedir", str(store_data), "cameras", "add", "--name", "Door", "--url",
+         "rtsp://admin:pkg-canary-51@127.0.0.1:9/cam"],
+        capture_output=True, text=True, timeout=120, env={**env, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    secrets = (store_data / "secrets.bin").read_bytes()
+    assert secrets and b"pkg-canary-51" not in secrets
+
     # Service mode as the unit runs it: starts (stream processes too), says how to add the admin, stops on SIGTERM.
     data = tmp_path / "var-lib-nvr-desktop"
     service = subprocess.Popen(

@@ -36,7 +36,7 @@ def test_self_test_passes_in_a_temporary_folder() -> None:
     done = self_test(env=no_display_env())
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    for check in ("database", "video", "tile", "resources"):
+    for check in ("database", "video", "tile", "resources", "secrets"):
         assert any(line.startswith(f"ok   {check}: ") for line in lines), done.stdout
     assert "Qt platform offscreen" in done.stdout
     assert lines[-1] == "self-test passed"

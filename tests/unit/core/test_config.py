@@ -45,6 +45,10 @@ def test_values_round_trip(tmp_path: Path) -> None:
         ("[[alerts.rules]]\nname = 'a'\nwarning_score = 0.9\ncritical_score = 0.5\n", "warning_score"),
         ("[[alerts.rules]]\nname = 'a'\n[[alerts.rules]]\nname = 'a'\n", "names must be unique"),
         ("[alerts]\nwebhook_url = 'file:///etc/passwd'\n", "must start with https://"),
+        ("[security]\nsecret_store = 'plaintext'\n", "'security.secret_store': Input should be 'keyring' or 'file'"),
+        ("[security]\nsecret_store = 'file'\n", 'secret_store = "file" needs secret_key_file'),
+        ("[security]\nsecret_store = 'file'\nsecret_key_file = 'secrets.key'\n", "must be an absolute path"),
+        ("[security]\nsecret_file = '/etc/x'\n", "unknown key 'security.secret_file'"),
     ],
 )
 def test_bad_config_is_rejected_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -75,3 +79,13 @@ def test_alert_rules_default_and_round_trip(tmp_path: Path) -> None:
     assert [r.name for r in config.alerts.rules] == ["door", "yard"] and config.alerts.report_minutes == 5
     save_config(path, config)
     assert "[[alerts.rules]]" in path.read_text() and load_config(path) == config
+
+
+def test_the_os_keyring_is_the_default_secret_store(tmp_path: Path) -> None:
+    assert AppConfig().security.secret_store == "keyring"
+    path = tmp_path / "config.toml"
+    path.write_text("version = 1\n[security]\nsecret_store = 'file'\nsecret_key_file = '/etc/nvr-desktop/k'\n")
+    config = load_config(path)
+    assert (config.security.secret_store, config.security.secret_key_file) == ("file", "/etc/nvr-desktop/k")
+    save_config(path, config)
+    assert load_config(path) == config
