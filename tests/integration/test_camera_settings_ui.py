@@ -96,6 +96,15 @@ def test_every_field_is_stored_and_the_test_shows_the_real_picture(
     assert again.probe_label.text().startswith("H264"), again.probe_label.text()
     again.reject()  # closing stops its test thread
 
+    # The keyring lost the password (a database restored on another machine): the test says so, it never dials.
+    services.vault.delete(camera.id)
+    lost = CameraSettingsDialog(services, admin, stored)
+    qtbot.addWidget(lost)
+    lost.test_connection()
+    qtbot.waitUntil(lambda: lost.test_button.isEnabled(), timeout=30_000)
+    assert "password is not in this machine's keyring" in lost.probe_label.text(), lost.probe_label.text()
+    lost.reject()
+
 
 def test_a_bad_zone_is_refused_and_nothing_changes(qtbot: QtBot, app: QApplication, services: Any, admin: Any) -> None:
     camera = services.cameras.add(admin, CameraSpec(name="Yard", main_url="rtsp://127.0.0.1:8554/yard"))

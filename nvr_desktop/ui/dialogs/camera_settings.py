@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nvr_desktop.core.errors import NvrError, ValidationError
+from nvr_desktop.core.errors import NvrError, SecretStoreError, ValidationError
 from nvr_desktop.core.models import Camera, Principal, RecordMode
 from nvr_desktop.core.motion import MotionSettings, parse_polygon
 from nvr_desktop.services.cameras import CameraSpec
@@ -280,7 +280,14 @@ class CameraSettingsDialog(QDialog):
         cameras, transport = self._services.cameras, self.transport_combo.currentData()
 
         def work() -> Any:
-            target = cameras.stream_url(actor, camera_id) if stored else url
+            target = url
+            if stored:
+                login = cameras.stream_login(actor, camera_id)
+                if login.login_missing:  # dialling without it would only be refused (and could lock the account)
+                    raise SecretStoreError(
+                        "the camera's password is not in this machine's keyring: type it and test again"
+                    )
+                target = login.url
             return onboarding.probe(
                 actor,
                 target,
