@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         self.camera_dock.setWidget(panel)
         self.camera_dock.setMinimumWidth(240)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.camera_dock)
-        self.resizeDocks([self.camera_dock], [280], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.camera_dock], [310], Qt.Orientation.Horizontal)  # group titles fit beside a status
 
     def _build_event_dock(self) -> None:
         self.event_panel = EventPanel(self._services, self.principal, self)
