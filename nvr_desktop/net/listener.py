@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import multipart
 from aiohttp import web
@@ -45,6 +45,7 @@ from nvr_desktop import __version__
 from nvr_desktop.events.store import EventStore
 
 log = logging.getLogger("net.listener")
+T = TypeVar("T")
 MAX_PARTS = 8
 STATS_PATH = "/api/v1/stats"
 __all__ = [
@@ -258,24 +259,38 @@ class EdgeListener:
             response.headers["Retry-After"] = "1"
         return _signed(response, verified)
 
-    async def _detections(self, request: web.Request) -> web.Response:
-        limits = self._limits
+    async def _checked(
+        self, request: web.Request, check: Callable[[VerifiedRequest, bytes], T]
+    ) -> tuple[VerifiedRequest, T] | web.Response:
+        """Every signed endpoint's preamble: the body within its limits, the signature and rate limit first, then
+        check (the endpoint's own rules, ProtocolError on refusal); the refusal to send, or what check returned."""
         body = await self._read_body(request)
         if isinstance(body, web.Response):
             return body
         verified: VerifiedRequest | None = None
         try:
             verified = self._verify(request, body)
-            parts = parse_multipart(request.headers.get("Content-Type", ""), body)
-            if "detection" not in parts or "snapshot" not in parts:
-                raise ProtocolError(400, "the body needs a 'detection' part and a 'snapshot' part")
-            detection = Detection.from_json(parts["detection"][1])
-            if detection.device_id != verified.device_id:
-                raise ProtocolError(401, "the detection names another device than the one that signed it")
-            jpeg = parts["snapshot"][1]
-            check_jpeg(jpeg, limits.max_snapshot_bytes, limits.max_snapshot_pixels)
+            return verified, check(verified, body)
         except ProtocolError as err:
             return self._refusal(request, err, verified)
+
+    def _check_detection(self, request: web.Request, verified: VerifiedRequest, body: bytes) -> tuple[Detection, bytes]:
+        limits = self._limits
+        parts = parse_multipart(request.headers.get("Content-Type", ""), body)
+        if "detection" not in parts or "snapshot" not in parts:
+            raise ProtocolError(400, "the body needs a 'detection' part and a 'snapshot' part")
+        detection = Detection.from_json(parts["detection"][1])
+        if detection.device_id != verified.device_id:
+            raise ProtocolError(401, "the detection names another device than the one that signed it")
+        jpeg = parts["snapshot"][1]
+        check_jpeg(jpeg, limits.max_snapshot_bytes, limits.max_snapshot_pixels)
+        return detection, jpeg
+
+    async def _detections(self, request: web.Request) -> web.Response:
+        checked = await self._checked(request, lambda v, body: self._check_detection(request, v, body))
+        if isinstance(checked, web.Response):
+            return checked
+        verified, (detection, jpeg) = checked
         stored = await asyncio.get_running_loop().run_in_executor(
             None, self._store.record, detection, jpeg, datetime.now(UTC), verified.skew_s
         )
@@ -283,20 +298,20 @@ class EdgeListener:
         payload: dict[str, Any] = {"event_id": stored.event_id, "duplicate": not stored.created}
         return _signed(web.json_response(payload, status=201 if stored.created else 200), verified)
 
+    @staticmethod
+    def _check_heartbeat(request: web.Request, verified: VerifiedRequest, body: bytes) -> Heartbeat:
+        if request.content_type != "application/json":
+            raise ProtocolError(415, "send the heartbeat as application/json")
+        heartbeat = Heartbeat.from_json(body)
+        if heartbeat.device_id != verified.device_id:
+            raise ProtocolError(401, "the heartbeat names another device than the one that signed it")
+        return heartbeat
+
     async def _heartbeat(self, request: web.Request) -> web.Response:
-        body = await self._read_body(request)
-        if isinstance(body, web.Response):
-            return body
-        verified: VerifiedRequest | None = None
-        try:
-            verified = self._verify(request, body)
-            if request.content_type != "application/json":
-                raise ProtocolError(415, "send the heartbeat as application/json")
-            heartbeat = Heartbeat.from_json(body)
-            if heartbeat.device_id != verified.device_id:
-                raise ProtocolError(401, "the heartbeat names another device than the one that signed it")
-        except ProtocolError as err:
-            return self._refusal(request, err, verified)
+        checked = await self._checked(request, lambda v, body: self._check_heartbeat(request, v, body))
+        if isinstance(checked, web.Response):
+            return checked
+        verified, heartbeat = checked
         if self._on_heartbeat is not None:
             await asyncio.get_running_loop().run_in_executor(
                 None, self._on_heartbeat, heartbeat, datetime.now(UTC), verified.skew_s
@@ -305,18 +320,17 @@ class EdgeListener:
         # The agent compares its clock with ours (its requests are refused beyond the allowed skew).
         return _signed(web.json_response({"server_time": self._clock(), "skew_s": verified.skew_s}), verified)
 
+    def _check_stats_reader(self, verified: VerifiedRequest, _body: bytes) -> Callable[[], dict[str, Any]]:
+        if verified.device_id not in self._stats_devices or self._stats is None:
+            raise ProtocolError(403, "this device may not read the stats: list it in [edge] stats_devices")
+        return self._stats
+
     async def _stats_handler(self, request: web.Request) -> web.Response:
-        body = await self._read_body(request)
-        if isinstance(body, web.Response):
-            return body
-        verified: VerifiedRequest | None = None
-        try:
-            verified = self._verify(request, body)
-            if verified.device_id not in self._stats_devices or self._stats is None:
-                raise ProtocolError(403, "this device may not read the stats: list it in [edge] stats_devices")
-        except ProtocolError as err:
-            return self._refusal(request, err, verified)
-        figures = await asyncio.get_running_loop().run_in_executor(None, self._stats)
+        checked = await self._checked(request, self._check_stats_reader)
+        if isinstance(checked, web.Response):
+            return checked
+        verified, stats = checked
+        figures = await asyncio.get_running_loop().run_in_executor(None, stats)
         return _signed(web.json_response(figures), verified)
 
 
