@@ -4,7 +4,8 @@ the recording dot, never on top of it. Frames come from the in-process frame sto
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -87,3 +88,49 @@ def test_a_timed_recording_shows_until_when_beside_the_dot(qtbot: QtBot, app: QA
     assert not note_pixels(image.width()), "a recording without an end shows only the dot"
     wall.set_recording(1, False, "until 14:35:20")
     assert wall.recording_note(1) == ""
+
+
+def test_a_new_picture_repaints_only_the_picture_and_its_marks(qtbot: QtBot, app: QApplication) -> None:
+    # What the window shows is the backing store: the wall's paints land there, and a new picture of the same size
+    # repaints only the picture's own rectangle (the bars beside it and the label bar stay as painted).
+    frames = FrameStore()
+    wall = VideoWall(frames, Engine())
+    qtbot.addWidget(wall)
+    wall.resize(800, 500)
+    wall.set_cameras([WallCamera(1, "Gate")])
+    wall.set_recording(1, True)
+    wall.on_state(1, StreamStats(state=StreamState.LIVE))
+    wall.show()
+    green = np.zeros((216, 384, 4), np.uint8)  # 1:1 in a 400x226 video area, with thin bars around it
+    green[..., 1] = 160
+    frames.put(1, green)
+    qtbot.waitUntil(lambda: wall.pictures_shown[1] == 1, timeout=5000)
+    qtbot.wait(100)
+    store = wall.backingStore().paintDevice()
+    assert isinstance(store, QImage)
+    video = wall.tile_rect(0).adjusted(0, 0, 0, -24)
+    side = QPoint(video.left() + 3, video.center().y())  # in the bar left of the picture
+    middle = QPoint(video.left() + 60, video.top() + 60)  # clear of the state text and the dot
+    assert QColor(store.pixel(middle)).green() == 160
+    marker = QColor(255, 0, 255)
+    painter = QPainter(store)
+    painter.fillRect(QRect(side.x() - 2, side.y() - 2, 5, 5), marker)
+    painter.end()
+
+    blue = np.zeros((216, 384, 4), np.uint8)
+    blue[..., 0] = 200
+    paints = wall.paints
+    frames.put(1, blue)
+    qtbot.waitUntil(lambda: wall.pictures_shown[1] == 2 and wall.paints > paints, timeout=5000)
+    qtbot.wait(100)
+    store = wall.backingStore().paintDevice()
+    assert isinstance(store, QImage)
+    assert QColor(store.pixel(middle)).getRgb()[:3] == (0, 0, 200), "the new picture is shown"
+    assert QColor(store.pixel(side)) == marker, "the bar beside the picture was not painted again"
+    dot = [
+        (x, y)
+        for y in range(video.top(), video.top() + 40)
+        for x in range(video.right() - 40, video.right())
+        if QColor(store.pixel(x, y)).red() > 200 and QColor(store.pixel(x, y)).green() < 120
+    ]
+    assert dot, "the recording dot is drawn again over the new picture"
