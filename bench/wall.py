@@ -71,6 +71,8 @@ def reference(
     import av
     from av.video.reformatter import Interpolation, VideoReformatter
 
+    from nvr_desktop.media.worker import fit_size
+
     stop = threading.Event()
     measuring = threading.Event()
     frames = [0] * len(urls)
@@ -85,6 +87,9 @@ def reference(
             if mode == "keyframes":
                 stream.codec_context.skip_frame = "NONKEY"
             scaler = VideoReformatter()
+            # The size the app's worker scales to for this box (aspect kept, whole 64-byte rows), not the box
+            # itself: the same pictures, so the same scaling work.
+            width, height = fit_size(stream.codec_context.width, stream.codec_context.height, *box)
             for packet in container.demux(stream):
                 if stop.is_set():
                     return
@@ -93,8 +98,8 @@ def reference(
                 for frame in stream.codec_context.decode(packet):
                     img = scaler.reformat(
                         frame,
-                        width=box[0],
-                        height=box[1],
+                        width=width,
+                        height=height,
                         format="bgra",
                         interpolation=Interpolation.BILINEAR,
                         threads=1,

@@ -55,7 +55,8 @@ def check_video(shared: Shared) -> str:
     decoded = encode_decode()
     shared["picture"] = decoded.image
     height, width = decoded.image.shape[:2]
-    return f"PyAV encoded and decoded {decoded.codec} {width}x{height}"
+    how = "scaled in place by libswscale" if decoded.direct else "scaled by PyAV (libswscale not found beside PyAV)"
+    return f"PyAV encoded and decoded {decoded.codec} {width}x{height}, {how}"
 
 
 def check_tile(shared: Shared) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,8 +24,35 @@ class Frame:
     pts_seconds: float
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where a picture being made is written: BGRA rows of stride bytes from address (begin/commit of a sink)."""
+
+    address: int
+    stride: int
+    width: int
+    height: int
+    token: Any  # the sink's own bookkeeping
+
+
 class FrameSink(Protocol):
-    """Where a stream worker publishes pictures (the in-process store, or a shared-memory slot writer)."""
+    """Where a stream worker publishes pictures (the in-process store, or a shared-memory slot writer).
+
+    A picture is either written in place (begin, write at the target's address, commit; or abort) or handed over
+    finished (put).
+    """
+
+    def begin(self, camera_id: int, width: int, height: int) -> Target | None:
+        """Where to write the camera's next picture; None when it would not be shown (no slot, or too small)."""
+
+    def pixels(self, target: Target) -> RgbImage:
+        """The target as an array."""
+
+    def commit(self, target: Target, pts_seconds: float = 0.0) -> int:
+        """Publish the picture written at target."""
+
+    def abort(self, target: Target) -> None:
+        """Give up a begun picture."""
 
     def put(self, camera_id: int, image: RgbImage, pts_seconds: float = 0.0) -> int:
         """Publish a camera's newest picture."""
@@ -51,6 +78,24 @@ class FrameStore:
         self._lock = threading.Lock()
         self._slots: dict[int, Frame] = {}
         self._seq: dict[int, int] = {}
+
+    def begin(self, camera_id: int, width: int, height: int) -> Target | None:
+        """A new picture's memory (pictures are never reused here: the wall may still show the last one)."""
+        image = np.empty((height, width, 4), np.uint8)
+        return Target(image.ctypes.data, width * 4, width, height, (camera_id, image))
+
+    def pixels(self, target: Target) -> RgbImage:
+        """The target as an array."""
+        image: RgbImage = target.token[1]
+        return image
+
+    def commit(self, target: Target, pts_seconds: float = 0.0) -> int:
+        """Publish the picture written at target."""
+        camera_id, image = target.token
+        return self.put(camera_id, image, pts_seconds)
+
+    def abort(self, target: Target) -> None:
+        """Nothing to undo: the memory is simply dropped."""
 
     def put(self, camera_id: int, image: RgbImage, pts_seconds: float = 0.0) -> int:
         """Replace the camera's frame; returns its sequence number."""

@@ -9,6 +9,7 @@ import av
 import numpy as np
 
 from nvr_desktop.media.frames import RgbImage
+from nvr_desktop.media.scaler import DirectScaler
 
 #: The generated picture's colour (B, G, R): distinct channels, so a swapped channel order shows.
 TEST_BGR = (40, 120, 200)
@@ -22,6 +23,7 @@ class DecodedFrame:
 
     codec: str
     image: RgbImage  # (height, width, 4) bgra, the layout the wall paints
+    direct: bool  # scaled into place by libswscale, as the wall's workers do (else PyAV's reformat)
 
 
 def generated_picture(width: int, height: int) -> RgbImage:
@@ -46,17 +48,22 @@ def encode_decode(width: int = 320, height: int = 180, frames: int = 3) -> Decod
             output.mux(stream.encode(frame))
         output.mux(stream.encode(None))
     buffer.seek(0)
-    decoded = None
+    last = None
     with av.open(buffer, mode="r", format="mp4", timeout=10.0) as container:
         video = container.streams.video[0]
         codec = video.codec_context.name
         for frame in container.decode(video):
-            decoded = frame.to_ndarray(format="bgra")
-    if decoded is None:
+            last = frame
+    if last is None:
         raise RuntimeError("the encoded video decoded to no picture")
+    # The wall's path: libswscale writes the picture straight into memory the app owns.
+    decoded = np.zeros((height, width, 4), np.uint8)
+    direct = DirectScaler().scale(last, width, height, decoded.ctypes.data, width * 4)
+    if not direct:
+        decoded = last.to_ndarray(format="bgra")
     if decoded.shape != (height, width, 4):
         raise RuntimeError(f"decoded picture is {decoded.shape[1]}x{decoded.shape[0]}, expected {width}x{height}")
     centre = decoded[height // 2, width // 2, :3].astype(int)
     if np.abs(centre - np.array(TEST_BGR)).max() > TOLERANCE:
         raise RuntimeError(f"decoded colour {tuple(centre)} differs from the encoded {TEST_BGR}")
-    return DecodedFrame(codec, np.ascontiguousarray(decoded))
+    return DecodedFrame(codec, np.ascontiguousarray(decoded), direct)

@@ -1,8 +1,14 @@
 """Frames across processes: one shared-memory slot per camera, written by a stream process, read by the GUI.
 
-A slot is a small header (sequence, width, height, time) followed by pixels. The writer makes the sequence odd
-while it writes and even when done (a seqlock); a reader copies the pixels and keeps them only if the sequence was
-even and unchanged around the copy. Latest frame wins, as in the in-process FrameStore.
+A slot is a header followed by three picture buffers. The stream process scales each new picture straight into
+the buffer after the one it published last (never the newest one, nor the one before it), then publishes it by
+rewriting the header: sequence, buffer, width, height, time. The header alone is guarded by a seqlock (odd while
+it is rewritten). The GUI reads the header and wraps the published buffer without copying it; the writer comes
+back to that buffer only two pictures later (80 ms at 25 fps), long after the wall has copied it to the screen.
+Latest picture wins, as in the in-process FrameStore.
+
+Views handed to the GUI keep their segment mapped: a segment the GUI no longer needs (the tile grew, the camera
+went) is unlinked at once and closed when the last picture taken from it is gone.
 """
 
 from __future__ import annotations
@@ -10,83 +16,160 @@ from __future__ import annotations
 import contextlib
 import struct
 import threading
+from dataclasses import dataclass, field
 from multiprocessing import shared_memory
 
 import numpy as np
 
-from nvr_desktop.media.frames import Frame, RgbImage
+from nvr_desktop.media.frames import Frame, RgbImage, Target
 
-_HEADER = struct.Struct("<QIId")  # sequence, width, height, pts seconds
+_SEQ = struct.Struct("<Q")
+_HEADER = struct.Struct("<QIIId")  # sequence, buffer index, width, height, pts seconds
+_CAPACITY = struct.Struct("<Q")  # bytes per buffer, written once by the slot's creator
+_CAPACITY_AT = 32
 HEADER_SIZE = 64  # keep pixels 64-byte aligned
 BYTES_PER_PIXEL = 4
+BUFFERS = 3
+
+
+def buffer_size(box: tuple[int, int]) -> int:
+    """Bytes of one picture buffer able to hold any picture fitted into box (a multiple of 64)."""
+    raw = max(16, box[0]) * max(2, box[1]) * BYTES_PER_PIXEL
+    return (raw + 63) // 64 * 64
 
 
 def slot_size(box: tuple[int, int]) -> int:
-    """Bytes of a slot able to hold any picture fitted into box."""
-    return HEADER_SIZE + max(16, box[0]) * max(2, box[1]) * BYTES_PER_PIXEL
+    """Bytes of a slot for box: the header and its buffers."""
+    return HEADER_SIZE + BUFFERS * buffer_size(box)
+
+
+class Segment(shared_memory.SharedMemory):
+    """A shared-memory segment that may be left to the garbage collector while a picture still points into it
+    (the mapping then lives on with that picture, silently, instead of a BufferError report at exit)."""
+
+    def __del__(self) -> None:
+        with contextlib.suppress(BufferError):
+            super().__del__()
+
+
+@dataclass(eq=False)
+class _WriterSlot:
+    segment: Segment
+    flat: np.ndarray  # the whole segment as bytes: its address for the scaler, views for copies
+    capacity: int
+    seq: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held from begin to commit, and to close
+    closed: bool = False
 
 
 class SlotWriter:
-    """The stream process's side: put() copies a picture into a camera's slot (FrameStore protocol)."""
+    """The stream process's side (FrameSink): begin/commit a picture in place, or put() a finished one."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._slots: dict[int, shared_memory.SharedMemory] = {}
-        self._seq: dict[int, int] = {}
+        self._lock = threading.Lock()  # attach, drop and close only; the picture path takes no shared lock
+        self._slots: dict[int, _WriterSlot] = {}
 
     def attach(self, camera_id: int, name: str) -> None:
         """Write the camera's pictures into the named segment from now on."""
         # Attaching registers the name with the resource tracker this spawned process shares with the GUI
         # process (a set: no duplicate); the GUI process, which created the segment, alone unlinks it.
-        segment = shared_memory.SharedMemory(name=name)
+        segment = Segment(name=name)
+        buf = segment.buf
+        assert buf is not None
+        (capacity,) = _CAPACITY.unpack_from(buf, _CAPACITY_AT)
+        slot = _WriterSlot(segment, np.frombuffer(buf, np.uint8), int(capacity))
         with self._lock:
-            old = self._slots.pop(camera_id, None)
-            self._slots[camera_id] = segment
+            old = self._slots.get(camera_id)
+            if old is not None:
+                slot.seq = old.seq  # sequence numbers keep growing across a resized slot
+            self._slots[camera_id] = slot
         if old is not None:
-            old.close()
+            self._close(old)
+
+    def begin(self, camera_id: int, width: int, height: int) -> Target | None:
+        """Where to write the camera's next picture of width x height, or None (no slot, or too small for it).
+
+        The caller writes the pixels (BGRA rows of width * 4 bytes) and then calls commit(), or abort().
+        """
+        slot = self._slots.get(camera_id)
+        if slot is None or width * height * BYTES_PER_PIXEL > slot.capacity:
+            return None
+        slot.lock.acquire()
+        if slot.closed:
+            slot.lock.release()
+            return None
+        index = (slot.seq // 2 + 1) % BUFFERS
+        offset = HEADER_SIZE + index * slot.capacity
+        return Target(slot.flat.ctypes.data + offset, width * BYTES_PER_PIXEL, width, height, (slot, index, offset))
+
+    def pixels(self, target: Target) -> RgbImage:
+        """The target's buffer as an array to copy a finished picture into."""
+        slot, _index, offset = target.token
+        return np.ndarray((target.height, target.width, BYTES_PER_PIXEL), np.uint8, slot.flat, offset)
+
+    def commit(self, target: Target, pts_seconds: float = 0.0) -> int:
+        """Publish the picture written at target; returns its sequence number."""
+        slot, index, _offset = target.token
+        try:
+            seq: int = slot.seq + 2
+            buf = slot.flat
+            _SEQ.pack_into(buf, 0, seq - 1)  # odd: the header is being rewritten
+            _HEADER.pack_into(buf, 0, seq - 1, index, target.width, target.height, pts_seconds)
+            _SEQ.pack_into(buf, 0, seq)
+            slot.seq = seq
+            return seq
+        finally:
+            slot.lock.release()
+
+    def abort(self, target: Target) -> None:
+        """Give up a picture begun but not written; nothing is published."""
+        target.token[0].lock.release()
 
     def put(self, camera_id: int, image: RgbImage, pts_seconds: float = 0.0) -> int:
-        """Publish a picture; pictures larger than the slot are dropped (the box shrank meanwhile)."""
-        with self._lock:
-            segment = self._slots.get(camera_id)
-            if segment is None:
-                return 0
-            height, width = image.shape[:2]
-            if HEADER_SIZE + image.nbytes > segment.size:
-                return 0
-            seq = self._seq.get(camera_id, 0) + 2
-            self._seq[camera_id] = seq
-            buf = segment.buf
-            assert buf is not None
-            _HEADER.pack_into(buf, 0, seq - 1, width, height, pts_seconds)  # odd: writing
-            pixels = np.ndarray((height, width, BYTES_PER_PIXEL), np.uint8, buf, HEADER_SIZE)
-            pixels[...] = image
-            _HEADER.pack_into(buf, 0, seq, width, height, pts_seconds)
-            return seq
+        """Publish a finished picture by copying it; pictures larger than the slot are dropped (0)."""
+        height, width = image.shape[:2]
+        target = self.begin(camera_id, width, height)
+        if target is None:
+            return 0
+        try:
+            self.pixels(target)[...] = image
+        except BaseException:
+            self.abort(target)
+            raise
+        return self.commit(target, pts_seconds)
+
+    @staticmethod
+    def _close(slot: _WriterSlot) -> None:
+        with slot.lock:  # never while a picture is being written into it
+            slot.closed = True
+            slot.flat = np.empty(0, np.uint8)  # let go of the export, or the mapping cannot close
+            with contextlib.suppress(BufferError):
+                slot.segment.close()
 
     def drop(self, camera_id: int) -> None:
         """Stop writing a camera's pictures."""
         with self._lock:
-            segment = self._slots.pop(camera_id, None)
-        if segment is not None:
-            segment.close()
+            slot = self._slots.pop(camera_id, None)
+        if slot is not None:
+            self._close(slot)
 
     def close(self) -> None:
         """Detach every slot."""
         with self._lock:
-            segments = list(self._slots.values())
+            slots = list(self._slots.values())
             self._slots.clear()
-        for segment in segments:
-            segment.close()
+        for slot in slots:
+            self._close(slot)
 
 
 class SharedFrameStore:
-    """The GUI process's side: owns the slots and reads the newest picture of each camera (FrameStore API)."""
+    """The GUI process's side: owns the slots and reads the newest picture of each camera (FrameSource)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._slots: dict[int, shared_memory.SharedMemory] = {}
+        self._slots: dict[int, Segment] = {}
         self._frames: dict[int, Frame] = {}
+        self._retired: list[Segment] = []  # unlinked, closed once no picture uses them
 
     def ensure_slot(self, camera_id: int, box: tuple[int, int]) -> str | None:
         """Make the camera's slot big enough for box; returns the new segment's name when it changed."""
@@ -95,14 +178,15 @@ class SharedFrameStore:
             current = self._slots.get(camera_id)
             if current is not None and current.size >= needed:
                 return None
-            segment = shared_memory.SharedMemory(create=True, size=needed)
-            segment.buf[:HEADER_SIZE] = bytes(HEADER_SIZE)  # type: ignore[index]
+            segment = Segment(create=True, size=needed)
+            buf = segment.buf
+            assert buf is not None
+            buf[:HEADER_SIZE] = bytes(HEADER_SIZE)
+            _CAPACITY.pack_into(buf, _CAPACITY_AT, buffer_size(box))
             self._slots[camera_id] = segment
-        if current is not None:
-            # The writer may still hold it for a moment; unlinking only removes the name.
-            current.close()
-            with contextlib.suppress(FileNotFoundError):
-                current.unlink()
+            if current is not None:
+                self._frames.pop(camera_id, None)  # a picture of the old slot: the wall keeps its own reference
+                self._retire(current)
         return segment.name
 
     def slot_name(self, camera_id: int) -> str | None:
@@ -111,28 +195,52 @@ class SharedFrameStore:
             segment = self._slots.get(camera_id)
             return segment.name if segment is not None else None
 
-    def _read(self, camera_id: int, segment: shared_memory.SharedMemory, last_seq: int) -> Frame | None:
+    def _retire(self, segment: Segment) -> None:
+        """Unlink a segment now and close it when no picture taken from it is left (lock held)."""
+        with contextlib.suppress(FileNotFoundError):
+            segment.unlink()  # the writer may still hold it for a moment; this only removes the name
+        self._retired.append(segment)
+        self._close_retired()
+
+    def _close_retired(self) -> None:
+        kept = []
+        for segment in self._retired:
+            try:
+                segment.close()
+            except BufferError:
+                kept.append(segment)  # a picture on screen still points into it
+        self._retired = kept
+
+    @staticmethod
+    def _read(segment: Segment, last_seq: int) -> Frame | None:
         buf = segment.buf
         assert buf is not None
-        seq, width, height, pts = _HEADER.unpack_from(buf, 0)
-        if seq == last_seq or seq % 2 or width == 0:
+        seq, index, width, height, pts = _HEADER.unpack_from(buf, 0)
+        if seq == last_seq or seq % 2 or width == 0 or index >= BUFFERS:
             return None
-        if HEADER_SIZE + width * height * BYTES_PER_PIXEL > segment.size:
+        (capacity,) = _CAPACITY.unpack_from(buf, _CAPACITY_AT)
+        offset = HEADER_SIZE + index * capacity
+        if width * height * BYTES_PER_PIXEL > capacity or offset + capacity > segment.size:
             return None
-        pixels = np.ndarray((height, width, BYTES_PER_PIXEL), np.uint8, buf, HEADER_SIZE).copy()
-        if _HEADER.unpack_from(buf, 0)[0] != seq:
-            return None  # overwritten while copying: take the next one
+        if _SEQ.unpack_from(buf, 0)[0] != seq:
+            return None  # the header changed while it was read: take the next one
+        # A view, no copy. frombuffer holds an export of the segment's buffer for as long as the view lives, so the
+        # segment refuses to close under a picture still on screen (np.ndarray(buffer=...) would not).
+        count = width * height * BYTES_PER_PIXEL
+        pixels = np.frombuffer(buf, np.uint8, count, offset).reshape(height, width, BYTES_PER_PIXEL)
         return Frame(pixels, seq, pts)
 
     def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
-        """For the cameras in seen, copies of pictures newer than the sequence given."""
+        """For the cameras in seen, pictures newer than the sequence given (views of the slots: no copy)."""
         out = {}
         with self._lock:
+            if self._retired:
+                self._close_retired()
             for cid, last in seen.items():
                 segment = self._slots.get(cid)
                 if segment is None:
                     continue
-                frame = self._read(cid, segment, last)
+                frame = self._read(segment, last)
                 if frame is not None:
                     self._frames[cid] = frame
                     out[cid] = frame
@@ -144,7 +252,7 @@ class SharedFrameStore:
             segment = self._slots.get(camera_id)
             if segment is not None:
                 last = self._frames[camera_id].seq if camera_id in self._frames else -1
-                frame = self._read(camera_id, segment, last)
+                frame = self._read(segment, last)
                 if frame is not None:
                     self._frames[camera_id] = frame
             return self._frames.get(camera_id)
@@ -154,12 +262,10 @@ class SharedFrameStore:
         with self._lock:
             segment = self._slots.pop(camera_id, None)
             self._frames.pop(camera_id, None)
-        if segment is not None:
-            segment.close()
-            with contextlib.suppress(FileNotFoundError):
-                segment.unlink()
+            if segment is not None:
+                self._retire(segment)
 
     def close(self) -> None:
-        """Free every slot."""
+        """Free every slot (a segment a picture still uses is closed with the process)."""
         for camera_id in list(self._slots):
             self.drop(camera_id)

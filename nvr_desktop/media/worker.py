@@ -14,11 +14,11 @@ from typing import Any
 
 import av
 import av.error
-import numpy as np
 from av.video.reformatter import Interpolation, VideoReformatter
 
 from nvr_desktop.media.frames import PIXEL_FORMAT, FrameSink
 from nvr_desktop.media.motion_tap import MotionTap
+from nvr_desktop.media.scaler import DirectScaler
 from nvr_desktop.media.source import SourceSpec, classify_error, open_container
 from nvr_desktop.media.state import DecodeMode, StreamState, StreamStats
 
@@ -297,6 +297,7 @@ class StreamWorker:
         need_key = True
         mode_seen = DecodeMode.OFF
         reformatter = VideoReformatter()
+        scaler = DirectScaler()
         pace_origin: tuple[float, float] | None = None
         time_base = float(video.time_base) if video.time_base else 0.0
         streams = (video, audio) if audio is not None else (video,)
@@ -350,7 +351,7 @@ class StreamWorker:
                 need_key = False
                 mode_seen = mode
                 shown = mode is DecodeMode.FULL or (mode is DecodeMode.KEYFRAMES and packet.is_keyframe)
-                self._decode(ctx, packet, box if shown else None, reformatter, motion)
+                self._decode(ctx, packet, box if shown else None, reformatter, scaler, motion)
                 continue
             if mode is not mode_seen:
                 need_key = need_key or mode is DecodeMode.FULL
@@ -364,7 +365,7 @@ class StreamWorker:
                 need_key = True
                 continue
             need_key = False
-            self._decode(ctx, packet, box, reformatter)
+            self._decode(ctx, packet, box, reformatter, scaler)
         return live
 
     def _decode(
@@ -373,6 +374,7 @@ class StreamWorker:
         packet: Any,
         box: tuple[int, int] | None,
         reformatter: VideoReformatter,
+        scaler: DirectScaler,
         motion: MotionTap | None = None,
     ) -> None:
         try:
@@ -388,7 +390,25 @@ class StreamWorker:
             if box is None:
                 continue  # decoded for motion only: the tile is hidden
             width, height = fit_size(frame.width, frame.height, *box)
-            if (width, height) != (ctx.width, ctx.height) or frame.format.name != PIXEL_FORMAT:
+            if not self._show(frame, width, height, reformatter, scaler):
+                continue  # nowhere to show it (the tile is gone, or shrank meanwhile)
+            with self._lock:
+                self._shown.append(time.monotonic())
+                if (self._stats.width, self._stats.height) != (ctx.width, ctx.height):
+                    self._stats = replace(self._stats, width=ctx.width, height=ctx.height)
+
+    def _show(self, frame: Any, width: int, height: int, reformatter: VideoReformatter, scaler: DirectScaler) -> bool:
+        """Scale the frame straight into the sink's memory and publish it; False when there is no room for it."""
+        frames = self._frames
+        target = frames.begin(self.camera_id, width, height)
+        if target is None:
+            return False
+        pts = float(frame.time or 0.0)
+        if scaler.scale(frame, width, height, target.address, target.stride):
+            frames.commit(target, pts)
+            return True
+        try:  # PyAV's reformat and a copy: libswscale could not be called directly for this frame
+            if (width, height) != (frame.width, frame.height) or frame.format.name != PIXEL_FORMAT:
                 frame = reformatter.reformat(
                     frame,
                     width=width,
@@ -397,10 +417,9 @@ class StreamWorker:
                     interpolation=Interpolation.BILINEAR,
                     threads=1,
                 )
-            # Contiguous rows (no line padding) so the GUI can wrap it in a QImage without a copy.
-            image = np.ascontiguousarray(frame.to_ndarray())
-            self._frames.put(self.camera_id, image, float(frame.time or 0.0))
-            with self._lock:
-                self._shown.append(time.monotonic())
-                if (self._stats.width, self._stats.height) != (ctx.width, ctx.height):
-                    self._stats = replace(self._stats, width=ctx.width, height=ctx.height)
+            frames.pixels(target)[...] = frame.to_ndarray()
+        except BaseException:
+            frames.abort(target)
+            raise
+        frames.commit(target, pts)
+        return True

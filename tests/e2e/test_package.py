@@ -86,6 +86,7 @@ def test_build_install_into_a_scratch_root_and_self_test(tmp_path: Path) -> None
     assert "self-test (bundle)" in done.stdout
     assert f"under {root / 'opt' / 'nvr-desktop' / '_internal' / 'resources'}" in done.stdout
     assert "Qt platform offscreen" in done.stdout
+    assert "scaled in place by libswscale" in done.stdout, "the bundle keeps libswscale where the scaler finds it"
     assert done.stdout.splitlines()[-1] == "self-test passed"
 
     # The file secret store in the bundle, as the .deb's config.toml selects it: the CLI keeps a password there.

@@ -39,6 +39,7 @@ def test_self_test_passes_in_a_temporary_folder() -> None:
     for check in ("database", "video", "tile", "resources", "secrets"):
         assert any(line.startswith(f"ok   {check}: ") for line in lines), done.stdout
     assert "Qt platform offscreen" in done.stdout
+    assert "scaled in place by libswscale" in done.stdout, "the wall's fast path is on"
     assert lines[-1] == "self-test passed"
     temporary = next(line for line in lines if line.startswith("ok   database: ")).split()[2]
     assert not Path(temporary).exists(), "the temporary data folder is removed"

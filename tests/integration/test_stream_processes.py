@@ -3,6 +3,7 @@ shared memory, states through a queue; nothing left running or allocated after c
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import threading
@@ -50,6 +51,52 @@ def test_slots_pass_pictures_and_refuse_torn_or_oversized_ones() -> None:
         writer.attach(7, bigger)
         assert writer.put(7, np.zeros((64, 128, 4), np.uint8)) > 0
         assert store.get(7) is not None and store.get(7).image.shape == (64, 128, 4)  # type: ignore[union-attr]
+    finally:
+        writer.close()
+        store.close()
+
+
+def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_two_pictures_on() -> None:
+    store = SharedFrameStore()
+    writer = SlotWriter()
+    rng = np.random.default_rng(2)
+    pictures = [rng.integers(0, 255, (32, 64, 4), dtype=np.uint8) for _ in range(4)]
+    try:
+        name = store.ensure_slot(3, (64, 32))
+        assert name is not None
+        writer.attach(3, name)
+        first_seq = writer.put(3, pictures[0])
+        first = store.changed_since({3: -1})[3]
+        assert not first.image.flags.owndata, "a view of the slot, not a copy"
+        writer.put(3, pictures[1])
+        writer.put(3, pictures[2])
+        assert np.array_equal(first.image, pictures[0]), "the next two pictures go to the other two buffers"
+        writer.put(3, pictures[3])
+        assert np.array_equal(first.image, pictures[3]), "the fourth reuses the first one's buffer"
+        assert store.changed_since({3: first_seq})[3].seq == first_seq + 6
+
+        # Written in place (the scaler's way): begin, fill the memory at the address, commit.
+        target = writer.begin(3, 64, 32)
+        assert target is not None and target.stride == 64 * 4
+        ctypes.memset(target.address, 9, 64 * 32 * 4)
+        seq = writer.commit(target, 2.5)
+        latest = store.get(3)
+        assert latest is not None and latest.seq == seq and latest.pts_seconds == 2.5 and (latest.image == 9).all()
+        assert writer.begin(3, 128, 64) is None, "too big for the slot"
+        aborted = writer.begin(3, 64, 32)
+        assert aborted is not None
+        writer.abort(aborted)
+        assert store.changed_since({3: seq}) == {}, "an aborted picture is never published"
+
+        # A grown slot replaces the old one: its name goes at once, its memory when no picture uses it.
+        bigger = store.ensure_slot(3, (128, 64))
+        assert bigger is not None and name not in shm_names()
+        assert (latest.image == 9).all(), "a picture still on screen stays readable"
+        writer.attach(3, bigger)
+        assert writer.put(3, np.zeros((64, 128, 4), np.uint8)) > seq, "sequence numbers keep growing"
+        del first, latest
+        store.changed_since({3: -1})
+        assert store._retired == [], "the old segment is closed once its pictures are gone"
     finally:
         writer.close()
         store.close()

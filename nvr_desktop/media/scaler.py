@@ -1,0 +1,193 @@
+"""Scale a decoded picture straight into a buffer the caller owns (the wall's shared-memory slot).
+
+PyAV's reformat allocates a new picture for every frame, and the worker then copied it into the slot: at 25 fps on
+32 tiles that copy alone cost about as much as a tenth of the bare decode. libswscale can write into any memory, so
+this calls it directly through ctypes, on the very library PyAV loaded (its wheel ships it beside the package, and
+the packaged app keeps that layout). Where the library cannot be found or a frame is not a plain software picture,
+`DirectScaler.scale` says no and the worker falls back to PyAV's reformat and a copy.
+
+The conversion matches PyAV's: bilinear scaling, the frame's own colour matrix (BT.601 when it names none) and
+range (limited unless it says full, or the format is a full-range "yuvj" one).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import sys
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("media.scaler")
+
+SWS_BILINEAR = 2
+_AVCOL_RANGE_JPEG = 2
+_MAX_PLANES = 4
+
+
+class _Library:
+    """The few libswscale and libavutil entry points used, with their C signatures."""
+
+    def __init__(self, swscale: ctypes.CDLL, avutil: ctypes.CDLL) -> None:
+        self.get_cached_context = swscale.sws_getCachedContext
+        self.get_cached_context.restype = ctypes.c_void_p
+        self.get_cached_context.argtypes = [
+            ctypes.c_void_p,  # context to reuse, or NULL
+            ctypes.c_int,  # source width
+            ctypes.c_int,  # source height
+            ctypes.c_int,  # source AVPixelFormat
+            ctypes.c_int,  # destination width
+            ctypes.c_int,  # destination height
+            ctypes.c_int,  # destination AVPixelFormat
+            ctypes.c_int,  # flags
+            ctypes.c_void_p,  # source filter
+            ctypes.c_void_p,  # destination filter
+            ctypes.c_void_p,  # parameters
+        ]
+        self.scale = swscale.sws_scale
+        self.scale.restype = ctypes.c_int
+        self.scale.argtypes = [
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_void_p),  # source planes
+            ctypes.POINTER(ctypes.c_int),  # source strides
+            ctypes.c_int,  # first source row
+            ctypes.c_int,  # source rows
+            ctypes.POINTER(ctypes.c_void_p),  # destination planes
+            ctypes.POINTER(ctypes.c_int),  # destination strides
+        ]
+        self.free_context = swscale.sws_freeContext
+        self.free_context.restype = None
+        self.free_context.argtypes = [ctypes.c_void_p]
+        self.get_coefficients = swscale.sws_getCoefficients
+        self.get_coefficients.restype = ctypes.c_void_p
+        self.get_coefficients.argtypes = [ctypes.c_int]
+        self.set_colorspace_details = swscale.sws_setColorspaceDetails
+        self.set_colorspace_details.restype = ctypes.c_int
+        self.set_colorspace_details.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_void_p,  # source coefficients
+            ctypes.c_int,  # source range: 1 full, 0 limited
+            ctypes.c_void_p,  # destination coefficients
+            ctypes.c_int,  # destination range
+            ctypes.c_int,  # brightness
+            ctypes.c_int,  # contrast
+            ctypes.c_int,  # saturation
+        ]
+        self.get_pix_fmt = avutil.av_get_pix_fmt
+        self.get_pix_fmt.restype = ctypes.c_int
+        self.get_pix_fmt.argtypes = [ctypes.c_char_p]
+        self._formats: dict[str, int] = {}
+        self._formats_lock = threading.Lock()
+
+    def pixel_format(self, name: str) -> int:
+        """FFmpeg's number for a pixel format name (-1 when unknown)."""
+        number = self._formats.get(name)
+        if number is None:
+            number = int(self.get_pix_fmt(name.encode("ascii")))
+            with self._formats_lock:
+                self._formats[name] = number
+        return number
+
+
+def _library_dirs() -> list[Path]:
+    """Where PyAV's wheel keeps its FFmpeg libraries: beside the package (av.libs on Linux and Windows wheels,
+    av/.dylibs on macOS), in a virtual environment and in the packaged app alike."""
+    import av
+
+    package = Path(av.__file__).resolve().parent
+    return [package.parent / "av.libs", package / ".dylibs", package.parent / "av" / ".dylibs", package.parent]
+
+
+def _find(dirs: list[Path], stem: str) -> Path | None:
+    patterns = {"win32": f"{stem}*.dll", "darwin": f"lib{stem}*.dylib"}
+    pattern = patterns.get(sys.platform, f"lib{stem}*.so*")
+    for folder in dirs:
+        if folder.is_dir():
+            found = sorted(folder.glob(pattern))
+            if found:
+                return found[0]
+    return None
+
+
+@cache
+def library() -> _Library | None:
+    """The libswscale PyAV uses, or None (then pictures go through PyAV's reformat and a copy)."""
+    try:
+        dirs = _library_dirs()
+        swscale_path, avutil_path = _find(dirs, "swscale"), _find(dirs, "avutil")
+        if swscale_path is None or avutil_path is None:
+            log.info("libswscale not found beside PyAV; pictures are scaled by PyAV and copied")
+            return None
+        loaded = _Library(ctypes.CDLL(str(swscale_path)), ctypes.CDLL(str(avutil_path)))
+    except (OSError, AttributeError, ImportError) as err:
+        log.info("libswscale cannot be called directly (%s); pictures are scaled by PyAV and copied", err)
+        return None
+    return loaded
+
+
+class DirectScaler:
+    """One camera's scaler (one worker thread uses it): frame in, BGRA pixels written at an address."""
+
+    def __init__(self) -> None:
+        self._lib = library()
+        self._context: int | None = None
+        self._setup: tuple[object, ...] | None = None
+        self._bgra = self._lib.pixel_format("bgra") if self._lib is not None else -1
+        self._src = (ctypes.c_void_p * _MAX_PLANES)()
+        self._src_strides = (ctypes.c_int * _MAX_PLANES)()
+        self._dst = (ctypes.c_void_p * _MAX_PLANES)()
+        self._dst_strides = (ctypes.c_int * _MAX_PLANES)()
+
+    @property
+    def available(self) -> bool:
+        """Whether direct scaling can be used at all here."""
+        return self._lib is not None and self._bgra >= 0
+
+    def scale(self, frame: Any, width: int, height: int, address: int, stride: int) -> bool:
+        """Write frame scaled to width x height as BGRA rows of stride bytes at address; False if it cannot."""
+        lib = self._lib
+        if lib is None:
+            return False
+        name = frame.format.name
+        planes = frame.planes
+        if len(planes) > _MAX_PLANES or name.endswith(("_vaapi", "_cuda", "_qsv", "_d3d11", "videotoolbox_vld")):
+            return False  # hardware surfaces are never handed here; be safe if one is
+        source_format = lib.pixel_format(name)
+        if source_format < 0:
+            return False
+        full_range = frame.color_range == _AVCOL_RANGE_JPEG or name.startswith("yuvj")
+        setup = (frame.width, frame.height, source_format, width, height, frame.colorspace, full_range)
+        if setup != self._setup:
+            context = lib.get_cached_context(
+                self._context, frame.width, frame.height, source_format, width, height, self._bgra, SWS_BILINEAR,
+                None, None, None,
+            )  # fmt: skip
+            if not context:
+                self._context = None
+                self._setup = None
+                return False
+            self._context = context
+            # The frame's colour matrix (sws_getCoefficients falls back to BT.601 for an unnamed one), as PyAV does.
+            coefficients = lib.get_coefficients(int(frame.colorspace))
+            lib.set_colorspace_details(context, coefficients, int(full_range), coefficients, 1, 0, 1 << 16, 1 << 16)
+            self._setup = setup
+        src, src_strides = self._src, self._src_strides
+        for i, plane in enumerate(planes):
+            src[i] = plane.buffer_ptr
+            src_strides[i] = plane.line_size
+        self._dst[0] = address
+        self._dst_strides[0] = stride
+        rows = lib.scale(self._context, src, src_strides, 0, frame.height, self._dst, self._dst_strides)
+        return bool(rows == height)
+
+    def close(self) -> None:
+        """Free the scaling context."""
+        if self._lib is not None and self._context:
+            self._lib.free_context(self._context)
+        self._context = None
+        self._setup = None
+
+    def __del__(self) -> None:
+        self.close()
