@@ -57,10 +57,10 @@ def encode_decode(width: int = 320, height: int = 180, frames: int = 3) -> Decod
     if last is None:
         raise RuntimeError("the encoded video decoded to no picture")
     # The wall's path: libswscale writes the picture straight into memory the app owns.
-    decoded = np.zeros((height, width, 4), np.uint8)
+    decoded: RgbImage = np.zeros((height, width, 4), np.uint8)
     direct = DirectScaler().scale(last, width, height, decoded.ctypes.data, width * 4)
     if not direct:
-        decoded = last.to_ndarray(format="bgra")
+        decoded = np.asarray(last.to_ndarray(format="bgra"), dtype=np.uint8)
     if decoded.shape != (height, width, 4):
         raise RuntimeError(f"decoded picture is {decoded.shape[1]}x{decoded.shape[0]}, expected {width}x{height}")
     centre = decoded[height // 2, width // 2, :3].astype(int)
