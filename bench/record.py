@@ -2,10 +2,11 @@
 
 For N = 128 cameras of 640x360 H.264 25 fps (GOP 2 s), and 16 of 1920x1080, it records for a window (60 s) after
 every camera has an open segment, and prints: the app's CPU cores (this process, which runs recording control and
-the index, plus the stream processes), the write throughput into the recordings folder, the gap rows the app
-opened, and the frames dropped. A reference runs in the same benchmark, after the app and on the same server: the
-Debian ffmpeg CLI (/usr/bin/ffmpeg) recording the same streams with `-c copy -f segment`, one process per camera
-as Frigate does. The RTSP server's own CPU is not counted.
+the index, plus the stream processes; the runtime as the headless service starts it, with no wall to feed), the
+write throughput into the recordings folder, the gap rows the app opened, and the frames dropped. A reference runs
+in the same benchmark, after the app and on the same server: the Debian ffmpeg CLI (/usr/bin/ffmpeg) recording the
+same streams with `-c copy -f segment`, one process per camera as Frigate does.
+The RTSP server's own CPU is not counted.
 
 Frames are counted exactly: every frame of the served clip carries its index (tests/support/clips.py), so after
 stopping, a demux-only pass over every file plus one decoded GOP per file tells which stretch of the clip each
@@ -277,7 +278,7 @@ def record_app(urls: list[str], base: Path, clip_frames: int, seconds: float, wa
                 name=f"Bench {n}", main_url=url, record_mode=RecordMode.CONTINUOUS, segment_seconds=SEGMENT_S
             )
             services.cameras.add(owner, spec)
-        runtime = start_runtime(services)
+        runtime = start_runtime(services, display=False)  # as the headless service runs it
         recording = runtime.recording
         if not wait_until(lambda: len(recording.recording_camera_ids()) >= len(urls), 30 + 0.5 * len(urls)):
             result.problems.append(f"only {len(recording.recording_camera_ids())} cameras had an open segment")

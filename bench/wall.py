@@ -3,11 +3,12 @@
 For N = 16, 32, 64, 128 it prints: tiles live, median and minimum displayed fps per tile, the app's CPU cores,
 RSS per camera, the refresh timer's worst delay (how long the GUI thread was blocked), and a reference measured in
 the same run: bare PyAV in one process (a thread per camera) decoding and scaling the same frames the app decoded
-(every frame, or key frames only for the tiles the load governor degraded). Targets (2-core machine): 32 tiles at
+(every frame, or key frames only for the tiles the load governor degraded), at the size the app scaled them to.
+App and reference run in turn, --rounds times per N, and the figures are medians. Targets (2-core machine): 32 tiles at
 25 fps with app CPU <= 1.2x the reference; 128 tiles all live (each refreshed at least once per GOP), app CPU under
 1.6 cores, GUI never blocked over 50 ms, RSS under 12 MiB per camera.
 
-Usage: python bench/wall.py [--counts 16,32,64,128] [--seconds 20] [--warmup 8]
+Usage: python bench/wall.py [--counts 16,32,64,128] [--seconds 20] [--warmup 8] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -200,11 +201,41 @@ def run_wall(urls: list[str], tiles: int, seconds: float, warmup: float) -> dict
     return result
 
 
+def run_reference(urls: list[str], app: dict[str, object], seconds: float, warmup: float) -> dict[str, float]:
+    """The bare-PyAV reference on the frames the app decoded, in a fresh process."""
+    job = {"urls": urls, "modes": app["modes"], "box": app["box"], "seconds": seconds, "warmup": warmup}
+    done = subprocess.run(
+        [sys.executable, __file__, "--reference", json.dumps(job)],
+        capture_output=True,
+        text=True,
+        timeout=seconds + warmup + 120,
+    )
+    if done.returncode != 0:
+        return {"cores": float("nan")}
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def median_run(runs: list[dict[str, object]]) -> dict[str, object]:
+    """The app's figures over its rounds: medians of the rates, the worst of the limits."""
+    if len(runs) == 1:
+        return runs[0]
+    out = dict(runs[0])
+    for key in ("cores", "gui_cores", "fps_median", "decoded_fps", "rss_per_camera_mib", "paint_ms_p99"):
+        out[key] = statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
+    for key in ("fps_min", "live", "refreshed_every_gop"):
+        out[key] = min(r[key] for r in runs)  # type: ignore[type-var]
+    for key in ("worst_tick_ms", "worst_block_ms", "keyframe_tiles"):
+        out[key] = max(r[key] for r in runs)  # type: ignore[type-var]
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default="16,32,64,128")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3, help="app and reference runs, in turn, per count")
     parser.add_argument("--reference", help=argparse.SUPPRESS)  # internal: JSON job for the reference process
     args = parser.parse_args()
     if args.reference:
@@ -219,7 +250,8 @@ def main() -> int:
     clip = cached_clip(640, 360, FPS, 120, int(FPS * GOP_SECONDS))
     print(
         f"wall benchmark: 640x360 H.264 {FPS} fps, GOP {GOP_SECONDS:.0f} s, wall {WALL_SIZE[0]}x{WALL_SIZE[1]}, "
-        f"{os.cpu_count()} cores, {args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up"
+        f"{os.cpu_count()} cores, {args.seconds:.0f} s per run after {args.warmup:.0f} s warm-up, "
+        f"{args.rounds} round(s) of app then reference per count (medians)"
     )
     header = (
         f"{'N':>4} {'live':>5} {'fps med':>8} {'fps min':>8} {'app cores':>10} {'ref cores':>10} "
@@ -231,22 +263,25 @@ def main() -> int:
     with RtspTestServer(clip, max(counts)) as server:
         for n in counts:
             urls = [server.url(i) for i in range(1, n + 1)]
-            app = run_wall(urls, LAYOUT_FOR.get(n, 128), args.seconds, args.warmup)
-            job = {
-                "urls": urls,
-                "modes": app["modes"],
-                "box": app["box"],
-                "seconds": args.seconds,
-                "warmup": args.warmup,
-            }
-            done = subprocess.run(
-                [sys.executable, __file__, "--reference", json.dumps(job)],
-                capture_output=True,
-                text=True,
-                timeout=args.seconds + args.warmup + 120,
-            )
-            ref = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {"cores": float("nan")}
-            ratio = app["cores"] / ref["cores"] if ref["cores"] else float("nan")  # type: ignore[operator]
+            runs = []
+            for _ in range(args.rounds):
+                # App and reference take turns on the same cameras: the machine's speed drifts by several percent
+                # between minutes, and the ratio of medians over alternating runs stays steady where one pair of
+                # runs does not.
+                app = run_wall(urls, LAYOUT_FOR.get(n, 128), args.seconds, args.warmup)
+                ref = run_reference(urls, app, args.seconds, args.warmup)
+                runs.append((app, ref))
+                if args.rounds > 1:
+                    print(
+                        f"{'':>4} round {len(runs)}: app {app['cores']:.3f} cores ({app['decoded_fps']:.1f} fps), "
+                        f"reference {ref['cores']:.3f} ({ref.get('fps_per_stream', 0.0):.1f} fps), "
+                        f"ratio {app['cores'] / ref['cores'] if ref['cores'] else float('nan'):.2f}",  # type: ignore[operator]
+                        flush=True,
+                    )
+            app = median_run([a for a, _ in runs])
+            ref_cores = statistics.median(float(r["cores"]) for _, r in runs)
+            ref = {"cores": ref_cores}
+            ratio = app["cores"] / ref_cores if ref_cores else float("nan")  # type: ignore[operator]
             rows.append((app, ref, ratio))
             print(
                 f"{n:>4} {app['live']:>5} {app['fps_median']:>8.1f} {app['fps_min']:>8.1f} {app['cores']:>10.2f} "

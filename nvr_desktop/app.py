@@ -27,7 +27,7 @@ from nvr_desktop.events.reports import ReportScheduler, ReportService
 from nvr_desktop.events.rules import RuleEngine, rules_from_config
 from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
-from nvr_desktop.media.procpool import ProcessStreamEngine
+from nvr_desktop.media.procpool import ProcessStreamEngine, stream_processes
 from nvr_desktop.media.state import StreamStats
 from nvr_desktop.media.worker import StateListener
 from nvr_desktop.net.advertiser import Advertiser
@@ -254,11 +254,15 @@ def ensure_listener(services: Services) -> EdgeListener | None:
         return runtime.listener
 
 
-def start_runtime(services: Services) -> Runtime:
-    """Start the stream engine and recording (once); the GUI and the headless service both call this."""
+def start_runtime(services: Services, *, display: bool = True) -> Runtime:
+    """Start the stream engine and recording (once); the GUI and the headless service (display=False) both call this.
+
+    Without a display the engine starts fewer stream processes (see stream_processes).
+    """
     if services.runtime is not None:
         return services.runtime
-    engine = ProcessStreamEngine()
+    motion_cameras = services.db.read(lambda s: sum(1 for c in repo.list_cameras(s) if c.motion.enabled))
+    engine = ProcessStreamEngine(processes=stream_processes(display=display, decoding=motion_cameras))
     cfg = services.config.recording
     control = RecordingControl(
         services.db,

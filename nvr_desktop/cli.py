@@ -789,7 +789,7 @@ def run_headless(
     try:
         from nvr_desktop.app import ensure_listener, start_runtime
 
-        runtime = start_runtime(services)
+        runtime = start_runtime(services, display=False)
         services.audit.record(f"service:{getpass.getuser()}", "service.start", detail="headless")
         out.write(f"{APP_NAME} {__version__} running headless on {services.paths.base}\n")
         out.write(f"recordings in {services.recordings.root}\n")

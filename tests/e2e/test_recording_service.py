@@ -46,6 +46,12 @@ def playable_seconds(path: Path) -> float:
     return len(playable_frames(path)) / 25
 
 
+def stream_processes(pid: int) -> list[int]:
+    """The stream processes a running app spawned (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
 def test_kill_9_of_the_headless_recorder_and_restart(
     nvr: Run, basedir: Path, app_env: dict[str, str], rtsp_server: RtspTestServer
 ) -> None:
@@ -69,6 +75,7 @@ def test_kill_9_of_the_headless_recorder_and_restart(
     try:
         rows = wait_rows(nvr, "an open segment", lambda r: any(x["state"] == "open" for x in r), 30)
         opened = time.monotonic()
+        assert len(stream_processes(proc.pid)) == 1, "with no wall to feed, one stream process records"
         time.sleep(8)
         recorded_s = time.monotonic() - opened
         os.killpg(proc.pid, signal.SIGKILL)
