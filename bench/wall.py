@@ -275,6 +275,7 @@ def main() -> int:
                     print(
                         f"{'':>4} round {len(runs)}: app {app['cores']:.3f} cores ({app['decoded_fps']:.1f} fps), "
                         f"reference {ref['cores']:.3f} ({ref.get('fps_per_stream', 0.0):.1f} fps), "
+                        f"GUI worst block {app['worst_block_ms']:.1f} ms, "
                         f"ratio {app['cores'] / ref['cores'] if ref['cores'] else float('nan'):.2f}",  # type: ignore[operator]
                         flush=True,
                     )
