@@ -24,12 +24,18 @@ class Engine:
         return StreamStats(state=StreamState.LIVE)
 
 
-def test_the_zoom_factor_sits_left_of_the_recording_dot(qtbot: QtBot, app: QApplication) -> None:
+def wall_of(qtbot: QtBot, *names: str) -> tuple[VideoWall, FrameStore]:
+    """An 800x500 wall of the named cameras over an in-process frame store."""
     frames = FrameStore()
     wall = VideoWall(frames, Engine())
     qtbot.addWidget(wall)
     wall.resize(800, 500)
-    wall.set_cameras([WallCamera(1, "Gate")])
+    wall.set_cameras([WallCamera(i, name) for i, name in enumerate(names, start=1)])
+    return wall, frames
+
+
+def test_the_zoom_factor_sits_left_of_the_recording_dot(qtbot: QtBot, app: QApplication) -> None:
+    wall, frames = wall_of(qtbot, "Gate")
     wall.show()
     picture = np.zeros((360, 640, 4), np.uint8)
     picture[..., 1] = 120  # plain green: text and dot stand out
@@ -58,11 +64,7 @@ def test_the_zoom_factor_sits_left_of_the_recording_dot(qtbot: QtBot, app: QAppl
 
 
 def test_a_timed_recording_shows_until_when_beside_the_dot(qtbot: QtBot, app: QApplication) -> None:
-    frames = FrameStore()
-    wall = VideoWall(frames, Engine())
-    qtbot.addWidget(wall)
-    wall.resize(800, 500)
-    wall.set_cameras([WallCamera(1, "Gate"), WallCamera(2, "Hall")])
+    wall, frames = wall_of(qtbot, "Gate", "Hall")
     wall.show()
     picture = np.zeros((360, 640, 4), np.uint8)
     picture[..., 1] = 120
@@ -93,11 +95,7 @@ def test_a_timed_recording_shows_until_when_beside_the_dot(qtbot: QtBot, app: QA
 def test_a_new_picture_repaints_only_the_picture_and_its_marks(qtbot: QtBot, app: QApplication) -> None:
     # What the window shows is the backing store: the wall's paints land there, and a new picture of the same size
     # repaints only the picture's own rectangle (the bars beside it and the label bar stay as painted).
-    frames = FrameStore()
-    wall = VideoWall(frames, Engine())
-    qtbot.addWidget(wall)
-    wall.resize(800, 500)
-    wall.set_cameras([WallCamera(1, "Gate")])
+    wall, frames = wall_of(qtbot, "Gate")
     wall.set_recording(1, True)
     wall.on_state(1, StreamStats(state=StreamState.LIVE))
     wall.show()
