@@ -41,10 +41,10 @@ def stream_processes(*, display: bool, decoding: int = 0, cores: int | None = No
     """How many stream processes to start.
 
     With a wall to feed: one per core, up to 4; the decoding and scaling for up to 128 tiles then spreads over every
-    core (two processes showed 128 tiles at 23 fps each, one process at 13 fps). Without one (the headless service):
-    one process, plus one per DECODING_PER_PROCESS cameras decoded for motion. Recording only demuxes and writes,
-    holding the GIL briefly per packet, and a second process only added context switches: 128 cameras recorded for
-    0.240 cores in one process against 0.277 in two.
+    core (on 2 cores, one process showed a 128-tile wall at 13 fps per tile, two at up to 23). Without one (the
+    headless service): one process, plus one per DECODING_PER_PROCESS cameras decoded for motion. Recording only
+    demuxes and writes, holding the GIL briefly per packet, and a second process only added context switches: 128
+    cameras recorded for 0.261 and 0.261 cores in one process against 0.293 and 0.270 in two (alternating runs).
     """
     limit = max(1, min(4, cores or os.cpu_count() or 1))
     if display:
