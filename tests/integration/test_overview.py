@@ -113,6 +113,8 @@ def test_the_overview_and_the_stats_endpoint_tell_the_truth(site: Site) -> None:
 
     for n in range(1, 4):
         assert push(site.port, site.pi, "pi-door", n) == 201
+    # Alert rules run on the alerting thread, after each agent's request was answered: wait for them.
+    assert site.services.alerting.flush()
     status, stats = get_stats(site.port, site.monitor, "monitor-1")
     assert status == 200
     assert stats["detections_last_hour"] == 3 and stats["pending_alerts"] == 1  # the default rule: 3 in 2 min
