@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import av
+
 log = logging.getLogger("media.scaler")
 
 SWS_BILINEAR = 2
@@ -82,10 +84,12 @@ class _Library:
         self._formats_lock = threading.Lock()
 
     def pixel_format(self, name: str) -> int:
-        """FFmpeg's number for a pixel format name (-1 when unknown)."""
+        """FFmpeg's number for a pixel format of pictures in memory (-1 when unknown, or a hardware surface)."""
         number = self._formats.get(name)
         if number is None:
             number = int(self.get_pix_fmt(name.encode("ascii")))
+            if number >= 0 and not av.VideoFormat(name).components:
+                number = -1  # a GPU surface (vaapi, cuda, d3d11...): its planes are not pointers to pixels
             with self._formats_lock:
                 self._formats[name] = number
         return number
@@ -94,10 +98,8 @@ class _Library:
 def _library_dirs() -> list[Path]:
     """Where PyAV's wheel keeps its FFmpeg libraries: beside the package (av.libs on Linux and Windows wheels,
     av/.dylibs on macOS), in a virtual environment and in the packaged app alike."""
-    import av
-
     package = Path(av.__file__).resolve().parent
-    return [package.parent / "av.libs", package / ".dylibs", package.parent / "av" / ".dylibs", package.parent]
+    return [package.parent / "av.libs", package / ".dylibs"]
 
 
 def _find(dirs: list[Path], stem: str) -> Path | None:
@@ -121,7 +123,7 @@ def library() -> _Library | None:
             log.info("libswscale not found beside PyAV; pictures are scaled by PyAV and copied")
             return None
         loaded = _Library(ctypes.CDLL(str(swscale_path)), ctypes.CDLL(str(avutil_path)))
-    except (OSError, AttributeError, ImportError) as err:
+    except (OSError, AttributeError) as err:
         log.info("libswscale cannot be called directly (%s); pictures are scaled by PyAV and copied", err)
         return None
     return loaded
@@ -152,10 +154,8 @@ class DirectScaler:
             return False
         name = frame.format.name
         planes = frame.planes
-        if len(planes) > _MAX_PLANES or name.endswith(("_vaapi", "_cuda", "_qsv", "_d3d11", "videotoolbox_vld")):
-            return False  # hardware surfaces are never handed here; be safe if one is
         source_format = lib.pixel_format(name)
-        if source_format < 0:
+        if source_format < 0 or len(planes) > _MAX_PLANES:
             return False
         full_range = frame.color_range == _AVCOL_RANGE_JPEG or name.startswith("yuvj")
         setup = (frame.width, frame.height, source_format, width, height, frame.colorspace, full_range)

@@ -37,8 +37,13 @@ def pyav_bgra(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
 
 def test_the_library_pyav_loaded_is_found() -> None:
     # In this environment (PyAV's wheel) and in the packaged app the fast path must be on, not silently off.
-    assert library() is not None
+    lib = library()
+    assert lib is not None
     assert DirectScaler().available
+    assert lib.pixel_format("yuv420p") >= 0 and lib.pixel_format("bgra") >= 0
+    # A GPU surface's planes are not pixels in memory: never handed to sws_scale.
+    assert lib.pixel_format("vaapi") == -1 and lib.pixel_format("cuda") == -1
+    assert lib.pixel_format("no-such-format") == -1
 
 
 @pytest.mark.parametrize("size", [(272, 156), (640, 360), (96, 54)])
