@@ -124,6 +124,13 @@ class WallCamera:
 class _Picture:
     frame: Frame
     image: QImage  # wraps frame.image's memory: keep the frame referenced
+    width: int  # the image's, kept here: asking the QImage costs a call into Qt per picture
+    height: int
+
+
+_NOT_REPORTED = StreamStats(state=StreamState.CONNECTING)
+#: Entries kept in the per-layout caches of picture areas before they start over (resizing makes new ones).
+_AREA_CACHE_LIMIT = 4096
 
 
 class VideoWall(QWidget):
@@ -167,6 +174,7 @@ class VideoWall(QWidget):
         self._bars: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._rect_cache: tuple[tuple[object, ...], list[tuple[QRect, QRect, QRect]]] = ((), [])
         self._placement: dict[tuple[int, ...], tuple[QPoint, list[QRect]]] = {}
+        self._areas: dict[tuple[object, ...], tuple[QRect, QPoint]] = {}  # per layout, tile and picture size
         # What the next paint may do quickly: (the region the tick asked for, (camera, tile, picture area, corner)).
         self._fast: tuple[QRegion, list[tuple[int, int, QRect, QPoint]]] | None = None
         self._seen: dict[int, int] = {}
@@ -360,7 +368,7 @@ class VideoWall(QWidget):
 
     def state(self, camera_id: int) -> StreamStats:
         """The last state reported for a camera."""
-        return self._states.get(camera_id, StreamStats(state=StreamState.CONNECTING))
+        return self._states.get(camera_id, _NOT_REPORTED)
 
     def set_recording(self, camera_id: int, on: bool, note: str = "") -> None:
         """Show or hide the recording dot of a camera, with a short note beside it (when a manual recording ends)."""
@@ -468,14 +476,15 @@ class VideoWall(QWidget):
         fast: list[tuple[int, int, QRect, QPoint]] = []
         for cid, (width, height) in before.items():
             index = positions[cid]
-            video = rects[index][1]
-            plan = self._placement.get((video.x(), video.y(), video.width(), video.height(), width, height))
-            picture = self._pictures[cid].image
-            if plan is not None and (picture.width(), picture.height()) == (width, height):
+            picture = self._pictures[cid]
+            found = None
+            if (picture.width, picture.height) == (width, height):
+                found = self._picture_area(index, rects[index][1], width, height)
+            if found is not None:
                 # Same size as the picture it replaces: only the picture changed, not the bars beside it nor
                 # the label bar.
-                area = QRect(plan[0], QSize(width, height))
-                fast.append((cid, index, area, plan[0]))
+                area, corner = found
+                fast.append((cid, index, area, corner))
                 region += area
             else:
                 fast = []
@@ -486,6 +495,19 @@ class VideoWall(QWidget):
         self._fast = (region, fast) if fast else None
         self.update(region)
 
+    def _picture_area(self, index: int, video: QRect, width: int, height: int) -> tuple[QRect, QPoint] | None:
+        """Where a tile's picture of this size is drawn 1:1 (None until a full paint has planned it)."""
+        key = (self._rect_cache[0], index, width, height)
+        found = self._areas.get(key)
+        if found is None:
+            plan = self._placement.get((video.x(), video.y(), video.width(), video.height(), width, height))
+            if plan is None:
+                return None
+            if len(self._areas) >= _AREA_CACHE_LIMIT:
+                self._areas.clear()
+            found = self._areas[key] = (QRect(plan[0], QSize(width, height)), plan[0])
+        return found
+
     def _take_pictures(self, changed: dict[int, Frame]) -> dict[int, tuple[int, int]]:
         """Keep the new pictures; returns each camera's previous picture size ((0, 0) for none)."""
         before = {}
@@ -493,11 +515,11 @@ class VideoWall(QWidget):
             self._seen[cid] = frame.seq
             self.pictures_shown[cid] += 1
             old = self._pictures.get(cid)
-            before[cid] = (old.image.width(), old.image.height()) if old is not None else (0, 0)
+            before[cid] = (old.width, old.height) if old is not None else (0, 0)
             image = frame.image
             height, width = image.shape[:2]
             qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_RGB32)
-            self._pictures[cid] = _Picture(frame, qimage)
+            self._pictures[cid] = _Picture(frame, qimage, width, height)
         return before
 
     def _positions(self) -> dict[int, int]:
@@ -732,6 +754,8 @@ class VideoWall(QWidget):
         for bar in bars:
             painter.fillRect(bar, _TILE_BG)
         if not zoomed and src.size() == QSizeF(target.size()):
+            if len(self._placement) >= _AREA_CACHE_LIMIT:
+                self._placement.clear()
             self._placement[key] = (target.topLeft(), bars)
             painter.drawImage(target.topLeft(), image)  # already scaled by the worker: a plain copy
         else:
