@@ -133,18 +133,18 @@ def run_wall(urls: list[str], tiles: int, seconds: float, warmup: float) -> dict
     """Put N cameras on the real wall (real engine, real bridge) and measure."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from nvr_desktop.media.procpool import ProcessStreamEngine
+    from nvr_desktop.media.procpool import DISPLAY_NICENESS, ProcessStreamEngine
     from nvr_desktop.media.source import SourceSpec
     from nvr_desktop.media.state import StreamState
     from nvr_desktop.media.supervisor import CameraStreams
-    from nvr_desktop.ui.application import create_application
+    from nvr_desktop.ui.application import create_application, freeze_startup_heap
     from nvr_desktop.ui.bridge import StreamBridge
     from nvr_desktop.ui.wall.video_wall import VideoWall, WallCamera
 
     app = create_application()  # as the app makes it
     rss0 = rss_mib()
     bridge = StreamBridge()
-    supervisor = ProcessStreamEngine(on_state=bridge.relay)  # the engine the app uses
+    supervisor = ProcessStreamEngine(on_state=bridge.relay, niceness=DISPLAY_NICENESS)  # as the app starts it
     children = supervisor.process_ids()
     wall = VideoWall(supervisor.frames, supervisor)
     bridge.stateChanged.connect(wall.on_state)
@@ -154,6 +154,7 @@ def run_wall(urls: list[str], tiles: int, seconds: float, warmup: float) -> dict
     wall.set_layout(tiles)
     wall.resize(*WALL_SIZE)
     wall.show()
+    freeze_startup_heap()  # as the app does once its window is up
 
     def pump(duration: float) -> None:
         # The event loop as the app runs it (app.exec): it sleeps until a timer or a socket wakes it. Polling

@@ -27,7 +27,7 @@ from nvr_desktop.events.reports import ReportScheduler, ReportService
 from nvr_desktop.events.rules import RuleEngine, rules_from_config
 from nvr_desktop.events.service import EventService
 from nvr_desktop.events.store import EventStore
-from nvr_desktop.media.procpool import ProcessStreamEngine, stream_processes
+from nvr_desktop.media.procpool import DISPLAY_NICENESS, ProcessStreamEngine, stream_processes
 from nvr_desktop.media.state import StreamStats
 from nvr_desktop.media.worker import StateListener
 from nvr_desktop.net.advertiser import Advertiser
@@ -257,12 +257,16 @@ def ensure_listener(services: Services) -> EdgeListener | None:
 def start_runtime(services: Services, *, display: bool = True) -> Runtime:
     """Start the stream engine and recording (once); the GUI and the headless service (display=False) both call this.
 
-    Without a display the engine starts fewer stream processes (see stream_processes).
+    Without a display the engine starts fewer stream processes (see stream_processes), at normal priority; under a
+    wall they run DISPLAY_NICENESS below it, so the GUI thread wins a core when it wakes.
     """
     if services.runtime is not None:
         return services.runtime
     motion_cameras = services.db.read(lambda s: sum(1 for c in repo.list_cameras(s) if c.motion.enabled))
-    engine = ProcessStreamEngine(processes=stream_processes(display=display, decoding=motion_cameras))
+    engine = ProcessStreamEngine(
+        processes=stream_processes(display=display, decoding=motion_cameras),
+        niceness=DISPLAY_NICENESS if display else 0,
+    )
     cfg = services.config.recording
     control = RecordingControl(
         services.db,
@@ -320,7 +324,7 @@ def build_live_view(
     demo = demo_dir or services.paths.cache / "demo"
     if services.runtime is not None:
         return LiveView(services.cameras, services.runtime.engine, demo, owns_engine=False, on_state=on_state)
-    return LiveView(services.cameras, ProcessStreamEngine(on_state=on_state), demo)
+    return LiveView(services.cameras, ProcessStreamEngine(on_state=on_state, niceness=DISPLAY_NICENESS), demo)
 
 
 def recordings_root(paths: Paths, config: AppConfig) -> Path:

@@ -6,6 +6,7 @@ Each step is its own function so tests can build any piece without entering the 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -56,6 +57,17 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     return app
+
+
+def freeze_startup_heap() -> None:
+    """Keep what start-up built (modules, classes, the main window) out of the cyclic collector's full passes.
+
+    A full (generation 2) collection walks every tracked object with the GIL held. With 128 tiles running, one held
+    the GUI thread for 39-41 ms; after a freeze, 18-20 ms (two runs each). Garbage present now is collected first.
+    Objects frozen here are still freed by reference counting when they go; only a cycle among them would stay.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def load_style_sheet(resources: Path | None = None) -> str:
@@ -187,6 +199,7 @@ def run_gui(services: Services, args: argparse.Namespace, make_live: LiveFactory
             if principal is not None and interrupt.signal is None:
                 window = build_main_window(services, principal, make_live, demo=bool(getattr(args, "demo", False)))
                 window.show()
+                freeze_startup_heap()
                 status = app.exec()
                 window.deleteLater()
             else:

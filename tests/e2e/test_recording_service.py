@@ -75,7 +75,10 @@ def test_kill_9_of_the_headless_recorder_and_restart(
     try:
         rows = wait_rows(nvr, "an open segment", lambda r: any(x["state"] == "open" for x in r), 30)
         opened = time.monotonic()
-        assert len(stream_processes(proc.pid)) == 1, "with no wall to feed, one stream process records"
+        recorders = stream_processes(proc.pid)
+        assert len(recorders) == 1, "with no wall to feed, one stream process records"
+        # Only a wall lowers the stream processes' priority; the service records at the priority it was given.
+        assert os.getpriority(os.PRIO_PROCESS, recorders[0]) == os.getpriority(os.PRIO_PROCESS, proc.pid)
         time.sleep(8)
         recorded_s = time.monotonic() - opened
         os.killpg(proc.pid, signal.SIGKILL)

@@ -23,6 +23,7 @@ import pytest
 from nvr_desktop.app import Services, build_services, start_runtime
 from nvr_desktop.core.models import RecordMode
 from nvr_desktop.core.recording import GapCause, SegmentState
+from nvr_desktop.media.procpool import DISPLAY_NICENESS
 from nvr_desktop.services.cameras import CameraSpec
 from tests.support.cameras import RtspTestServer
 from tests.support.clips import playable_frames
@@ -112,6 +113,7 @@ def test_continuous_recording_segments_decode_and_an_outage_leaves_a_gap(
     assert abs(span - first.duration_s) <= GOP_S, f"file holds {span:.1f} s for {first.duration_s:.1f} s indexed"
     assert frames >= 25 * (first.duration_s - GOP_S)
     assert camera_id in runtime.recording.recording_camera_ids()
+    assert runtime.engine.niceness == DISPLAY_NICENESS, "the GUI's runtime keeps its stream processes below the GUI"
 
     # Export a range across the join of two segments: one file that plays through.
     second = wait_for("a second segment", lambda: closed_segments(services, camera_id)[1:], 20)[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nvr_desktop.media.procpool import ProcessStreamEngine
+from nvr_desktop.media.procpool import DISPLAY_NICENESS, ProcessStreamEngine
 from nvr_desktop.media.shared_frames import SharedFrameStore, SlotWriter
 from nvr_desktop.media.source import SourceSpec
 from nvr_desktop.media.state import DecodeMode, DisplayWish, StreamState, StreamStats
@@ -168,3 +168,22 @@ def test_a_crashed_stream_process_is_restarted_and_its_cameras_come_back(
         assert engine.stats(2).state is StreamState.LIVE, "the other process's camera never stopped"
     finally:
         engine.close()
+
+
+def test_under_a_wall_the_stream_processes_run_below_normal_priority() -> None:
+    # The GUI thread must win a core when it wakes; decoding may wait. Without niceness asked, nothing changes.
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    for niceness, expected in ((DISPLAY_NICENESS, min(19, base + DISPLAY_NICENESS)), (0, base)):
+        engine = ProcessStreamEngine(processes=2, niceness=niceness)
+        try:
+            children = engine.process_ids()
+            # The child lowers itself as it starts: wait for it rather than race its first lines.
+            wait_until(
+                lambda children=children, expected=expected: all(
+                    os.getpriority(os.PRIO_PROCESS, pid) == expected for pid in children
+                ),
+                10,
+                f"stream processes at niceness {expected}",
+            )
+        finally:
+            engine.close()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,6 +24,7 @@ from nvr_desktop.ui.application import (
     build_main_window,
     create_application,
     first_run_dialog_if_needed,
+    freeze_startup_heap,
     load_style_sheet,
     run_gui,
 )
@@ -138,8 +141,14 @@ def test_run_gui_opens_the_main_window_until_it_closes(
         dialog.password_edit.setText("correct-horse")
         dialog.login_button.click()
 
+    frozen: list[int] = []
+
+    def quit_from(window: MainWindow) -> None:
+        frozen.append(gc.get_freeze_count())
+        window.action_quit.trigger()
+
     when_shown(LoginDialog, log_in)
-    when_shown(MainWindow, lambda w: w.action_quit.trigger())
+    when_shown(MainWindow, quit_from)
     safety = QTimer()
     safety.setSingleShot(True)
     safety.timeout.connect(app.quit)
@@ -148,9 +157,27 @@ def test_run_gui_opens_the_main_window_until_it_closes(
         assert run_gui(services, argparse.Namespace(demo=True, basedir=None), make_live) == 0
     finally:
         safety.stop()
+        gc.unfreeze()
     assert len(windows) == 1
     assert windows[0].principal.name == "boss"
     assert not windows[0].isVisible()
+    assert frozen and frozen[0] > 0, "what start-up built is frozen once the window is up"
+
+
+def test_freezing_the_startup_heap_collects_garbage_first() -> None:
+    class Node:
+        other: Any = None
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: only the collector frees it
+    gone = weakref.ref(a)
+    del a, b
+    try:
+        freeze_startup_heap()
+        assert gone() is None, "garbage of start-up is freed, not frozen for good"
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_build_main_window_is_not_shown(
