@@ -191,12 +191,11 @@ class DirectScaler:
             src_strides[i] = plane.line_size
         self._dst[0] = address
         self._dst_strides[0] = stride
-        if self._second is None:
-            rows = lib.scale(self._first, src, src_strides, 0, frame.height, self._dst, self._dst_strides)
-            return bool(rows == height)
-        if lib.scale(self._first, src, src_strides, 0, frame.height, self._mid, self._mid_strides) != height:
-            return False
-        rows = lib.scale(self._second, self._mid, self._mid_strides, 0, height, self._dst, self._dst_strides)
+        second = self._second
+        out, out_strides = (self._dst, self._dst_strides) if second is None else (self._mid, self._mid_strides)
+        rows = lib.scale(self._first, src, src_strides, 0, frame.height, out, out_strides)
+        if second is not None and rows == height:
+            rows = lib.scale(second, self._mid, self._mid_strides, 0, height, self._dst, self._dst_strides)
         return bool(rows == height)
 
     def _prepare(self, setup: tuple[Any, ...], name: str) -> bool:
@@ -209,39 +208,33 @@ class DirectScaler:
         source_range = int(full_range)
         smaller = width * height < src_width * src_height
         # An odd height sends the second step down a slow path in libswscale (272x157: 145 us against 137 in one).
-        if smaller and height % 2 == 0 and name in _TWO_STEP_SOURCES and self._yuv422p >= 0:
-            first = lib.get_cached_context(
-                self._first, src_width, src_height, source_format, width, height, self._yuv422p, SWS_BILINEAR,
-                None, None, None,
-            )  # fmt: skip
-            self._first = first or None
+        two_step = smaller and height % 2 == 0 and name in _TWO_STEP_SOURCES and self._yuv422p >= 0
+        first_format = self._yuv422p if two_step else self._bgra
+        first = lib.get_cached_context(
+            self._first, src_width, src_height, source_format, width, height, first_format, SWS_BILINEAR,
+            None, None, None,
+        )  # fmt: skip
+        self._first = first or None
+        if two_step:
             second = lib.get_cached_context(
                 self._second, width, height, self._yuv422p, width, height, self._bgra, SWS_BILINEAR, None, None, None
             )
             self._second = second or None
-            if not (first and second):
-                self.close()
-                return False
-            # The in-between picture keeps the source's range; the second step converts it as PyAV would the source.
-            lib.set_colorspace_details(
-                first, coefficients, source_range, coefficients, source_range, 0, 1 << 16, 1 << 16
-            )
-            lib.set_colorspace_details(second, coefficients, source_range, coefficients, 1, 0, 1 << 16, 1 << 16)
+        elif self._second is not None:
+            lib.free_context(self._second)
+            self._second = None
+        if not first or (two_step and self._second is None):
+            self.close()
+            return False
+        # BGRA comes out full range, converted as PyAV would the source; the in-between picture keeps the source's.
+        lib.set_colorspace_details(
+            first, coefficients, source_range, coefficients, source_range if two_step else 1, 0, 1 << 16, 1 << 16
+        )
+        if self._second is not None:
+            lib.set_colorspace_details(self._second, coefficients, source_range, coefficients, 1, 0, 1 << 16, 1 << 16)
             self._allocate_mid(width, height)
         else:
-            if self._second is not None:
-                lib.free_context(self._second)
-                self._second = None
             self._mid_memory = None
-            first = lib.get_cached_context(
-                self._first, src_width, src_height, source_format, width, height, self._bgra, SWS_BILINEAR,
-                None, None, None,
-            )  # fmt: skip
-            self._first = first or None
-            if not first:
-                self.close()
-                return False
-            lib.set_colorspace_details(first, coefficients, source_range, coefficients, 1, 0, 1 << 16, 1 << 16)
         self._setup = setup
         return True
 
