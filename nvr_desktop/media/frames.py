@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,9 +24,10 @@ class Frame:
     pts_seconds: float
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where a picture being made is written: BGRA rows of stride bytes from address (begin/commit of a sink)."""
+class Target(NamedTuple):
+    """Where a picture being made is written: BGRA rows of stride bytes from address (begin/commit of a sink).
+
+    A named tuple: one is made per picture, and a frozen dataclass costs twice as much to build."""
 
     address: int
     stride: int

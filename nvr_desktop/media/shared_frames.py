@@ -57,6 +57,7 @@ class _WriterSlot:
     segment: Segment
     flat: np.ndarray  # the whole segment as bytes: its address for the scaler, views for copies
     capacity: int
+    address: int  # where the segment starts in this process (numpy's .ctypes costs a microsecond per picture)
     seq: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)  # held from begin to commit, and to close
     closed: bool = False
@@ -77,7 +78,8 @@ class SlotWriter:
         buf = segment.buf
         assert buf is not None
         (capacity,) = _CAPACITY.unpack_from(buf, _CAPACITY_AT)
-        slot = _WriterSlot(segment, np.frombuffer(buf, np.uint8), int(capacity))
+        flat = np.frombuffer(buf, np.uint8)
+        slot = _WriterSlot(segment, flat, int(capacity), flat.ctypes.data)
         with self._lock:
             old = self._slots.get(camera_id)
             if old is not None:
@@ -100,7 +102,7 @@ class SlotWriter:
             return None
         index = (slot.seq // 2 + 1) % BUFFERS
         offset = HEADER_SIZE + index * slot.capacity
-        return Target(slot.flat.ctypes.data + offset, width * BYTES_PER_PIXEL, width, height, (slot, index, offset))
+        return Target(slot.address + offset, width * BYTES_PER_PIXEL, width, height, (slot, index, offset))
 
     def pixels(self, target: Target) -> RgbImage:
         """The target's buffer as an array to copy a finished picture into."""

@@ -97,6 +97,8 @@ class StreamWorker:
         self._motion: MotionTap | None = None
         self._end_listeners: list[EndListener] = []
         self._shown: collections.deque[float] = collections.deque()
+        # (source width, source height, box) -> the picture size fit_size gives for them, for the last frame shown.
+        self._fitted: tuple[tuple[int, int, tuple[int, int]], tuple[int, int]] = ((0, 0, (0, 0)), (0, 0))
         self._packets: collections.deque[tuple[float, int]] = collections.deque()
         self.decoded_frames = 0  # every frame the decoder produced, for tests and the governor
         self.log = logging.getLogger(f"media.stream.cam{camera_id}")
@@ -351,7 +353,7 @@ class StreamWorker:
                 need_key = False
                 mode_seen = mode
                 shown = mode is DecodeMode.FULL or (mode is DecodeMode.KEYFRAMES and packet.is_keyframe)
-                self._decode(ctx, packet, box if shown else None, reformatter, scaler, motion)
+                self._decode(ctx, packet, box if shown else None, reformatter, scaler, motion, now)
                 continue
             if mode is not mode_seen:
                 need_key = need_key or mode is DecodeMode.FULL
@@ -365,7 +367,7 @@ class StreamWorker:
                 need_key = True
                 continue
             need_key = False
-            self._decode(ctx, packet, box, reformatter, scaler)
+            self._decode(ctx, packet, box, reformatter, scaler, None, now)
         return live
 
     def _decode(
@@ -376,6 +378,7 @@ class StreamWorker:
         reformatter: VideoReformatter,
         scaler: DirectScaler,
         motion: MotionTap | None = None,
+        now: float = 0.0,
     ) -> None:
         try:
             decoded = ctx.decode(packet)
@@ -389,13 +392,15 @@ class StreamWorker:
                 motion.feed(frame)
             if box is None:
                 continue  # decoded for motion only: the tile is hidden
-            width, height = fit_size(frame.width, frame.height, *box)
-            if not self._show(frame, width, height, reformatter, scaler):
-                continue  # nowhere to show it (the tile is gone, or shrank meanwhile)
-            with self._lock:
-                self._shown.append(time.monotonic())
-                if (self._stats.width, self._stats.height) != (ctx.width, ctx.height):
-                    self._stats = replace(self._stats, width=ctx.width, height=ctx.height)
+            # The picture's size is worked out again only when the source or the tile changes.
+            key = (frame.width, frame.height, box)
+            if key != self._fitted[0]:
+                self._fitted = (key, fit_size(frame.width, frame.height, *box))
+                with self._lock:
+                    self._stats = replace(self._stats, width=frame.width, height=frame.height)
+            width, height = self._fitted[1]
+            if self._show(frame, width, height, reformatter, scaler):
+                self._shown.append(now)  # deque appends are atomic: stats() trims and counts under its lock
 
     def _show(self, frame: Any, width: int, height: int, reformatter: VideoReformatter, scaler: DirectScaler) -> bool:
         """Scale the frame straight into the sink's memory and publish it; False when there is no room for it."""
@@ -403,7 +408,7 @@ class StreamWorker:
         target = frames.begin(self.camera_id, width, height)
         if target is None:
             return False
-        pts = float(frame.time or 0.0)
+        pts = frame.time or 0.0
         if scaler.scale(frame, width, height, target.address, target.stride):
             frames.commit(target, pts)
             return True
