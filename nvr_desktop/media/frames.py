@@ -1,4 +1,5 @@
-"""Latest-frame-wins store: stream workers overwrite one slot per camera; the wall reads what changed."""
+"""Latest-frame-wins store: stream workers overwrite one slot per camera; the wall reads what changed (the newest,
+or the one picture it would otherwise skip: show_next)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ class Target(NamedTuple):
     width: int
     height: int
     token: Any  # the sink's own bookkeeping
+
+
+def show_next(last_seen: int, newest: int, step: int) -> bool:
+    """Whether a reader that last showed last_seen gets the picture before newest rather than newest: exactly one
+    picture was published in between (sequence numbers grow by step per picture).
+
+    Newest wins otherwise. Camera frames and the wall's refresh run on two clocks: when a frame lands on a
+    refresh, jitter puts two frames in one refresh and none in the next, and one of them was never shown. Taking
+    the older of the two lets the next refresh show the other; a reader further behind gets the newest, so the
+    wall never lags more than one picture."""
+    return last_seen >= 0 and newest - last_seen == 2 * step
 
 
 class FrameSink(Protocol):
@@ -73,11 +85,12 @@ class FrameSource(Protocol):
 
 
 class FrameStore:
-    """One slot per camera holding only its newest frame; safe to use from any thread."""
+    """One slot per camera holding its newest frame (and the one before, for show_next); safe from any thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._slots: dict[int, Frame] = {}
+        self._previous: dict[int, Frame] = {}
         self._seq: dict[int, int] = {}
 
     def begin(self, camera_id: int, width: int, height: int) -> Target | None:
@@ -103,6 +116,9 @@ class FrameStore:
         with self._lock:
             seq = self._seq.get(camera_id, 0) + 1
             self._seq[camera_id] = seq
+            before = self._slots.get(camera_id)
+            if before is not None:
+                self._previous[camera_id] = before
             self._slots[camera_id] = Frame(image, seq, pts_seconds)
             return seq
 
@@ -112,12 +128,22 @@ class FrameStore:
             return self._slots.get(camera_id)
 
     def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
-        """For the cameras in seen (camera id -> last sequence painted), the frames that are newer."""
-        slots = self._slots
+        """For the cameras in seen (camera id -> last sequence painted), the frames that are newer: the newest, or
+        the one before it when only that one would otherwise be skipped (show_next)."""
+        slots, previous = self._slots, self._previous
+        out = {}
         with self._lock:
-            return {cid: f for cid, last in seen.items() if (f := slots.get(cid)) is not None and f.seq != last}
+            for cid, last in seen.items():
+                frame = slots.get(cid)
+                if frame is None or frame.seq == last:
+                    continue
+                if show_next(last, frame.seq, 1) and (older := previous.get(cid)) is not None:
+                    frame = older
+                out[cid] = frame
+        return out
 
     def drop(self, camera_id: int) -> None:
         """Forget a camera's frame (its tile went away or the camera was removed)."""
         with self._lock:
             self._slots.pop(camera_id, None)
+            self._previous.pop(camera_id, None)

@@ -1,11 +1,17 @@
 """Frames across processes: one shared-memory slot per camera, written by a stream process, read by the GUI.
 
-A slot is a header followed by three picture buffers. The stream process scales each new picture straight into
-the buffer after the one it published last (never the newest one, nor the one before it), then publishes it by
-rewriting the header: sequence, buffer, width, height, time. The header alone is guarded by a seqlock (odd while
-it is rewritten). The GUI reads the header and wraps the published buffer without copying it; the writer comes
-back to that buffer only two pictures later (80 ms at 25 fps), long after the wall has copied it to the screen.
-Latest picture wins, as in the in-process FrameStore.
+A slot is a header followed by four picture buffers. The stream process scales each new picture straight into
+the buffer after the one it published last, then publishes it by rewriting the header: sequence, buffer, width,
+height, time, and the same for the picture published before it. The header alone is guarded by a seqlock (odd
+while it is rewritten). The GUI reads the header and wraps a published buffer without copying it; the writer comes
+back to the newest picture's buffer only three pictures later, and to the one before it two pictures later (80 ms
+at 25 fps), long after the wall has copied it to the screen.
+
+Newest picture wins, with one allowance for jitter: when exactly one picture came and went since the reader's
+last, the reader gets that one first and the newest at its next look (see `show_next`). Camera frames and the
+wall's 40 ms refresh run on two clocks; when a frame lands on a refresh, network jitter puts two frames in one
+refresh and none in the next, and newest-wins dropped one of them (18 fps shown on some tiles of a 25 fps wall).
+A reader that is further behind gets the newest: the wall never lags more than one picture.
 
 Views handed to the GUI keep their segment mapped: a segment the GUI no longer needs (the tile grew, the camera
 went) is unlinked at once and closed when the last picture taken from it is gone.
@@ -21,15 +27,18 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-from nvr_desktop.media.frames import Frame, RgbImage, Target
+from nvr_desktop.media.frames import Frame, RgbImage, Target, show_next
 
 _SEQ = struct.Struct("<Q")
 _HEADER = struct.Struct("<QIIId")  # sequence, buffer index, width, height, pts seconds
 _CAPACITY = struct.Struct("<Q")  # bytes per buffer, written once by the slot's creator
 _CAPACITY_AT = 32
+_PREVIOUS = struct.Struct("<IIId")  # the picture published before: buffer index, width, height (0: none), pts
+_PREVIOUS_AT = 40
 HEADER_SIZE = 64  # keep pixels 64-byte aligned
 BYTES_PER_PIXEL = 4
-BUFFERS = 3
+BUFFERS = 4
+_STEP = 2  # sequence numbers per picture (odd ones mark a header being rewritten)
 
 
 def buffer_size(box: tuple[int, int]) -> int:
@@ -59,6 +68,7 @@ class _WriterSlot:
     capacity: int
     address: int  # where the segment starts in this process (numpy's .ctypes costs a microsecond per picture)
     seq: int = 0
+    published: tuple[int, int, int, float] = (0, 0, 0, 0.0)  # the newest picture in this segment (width 0: none)
     lock: threading.Lock = field(default_factory=threading.Lock)  # held from begin to commit, and to close
     closed: bool = False
 
@@ -100,7 +110,7 @@ class SlotWriter:
         if slot.closed:
             slot.lock.release()
             return None
-        index = (slot.seq // 2 + 1) % BUFFERS
+        index = (slot.seq // _STEP + 1) % BUFFERS
         offset = HEADER_SIZE + index * slot.capacity
         return Target(slot.address + offset, width * BYTES_PER_PIXEL, width, height, (slot, index, offset))
 
@@ -113,12 +123,14 @@ class SlotWriter:
         """Publish the picture written at target; returns its sequence number."""
         slot, index, _offset = target.token
         try:
-            seq: int = slot.seq + 2
+            seq: int = slot.seq + _STEP
             buf = slot.flat
             _SEQ.pack_into(buf, 0, seq - 1)  # odd: the header is being rewritten
             _HEADER.pack_into(buf, 0, seq - 1, index, target.width, target.height, pts_seconds)
+            _PREVIOUS.pack_into(buf, _PREVIOUS_AT, *slot.published)
             _SEQ.pack_into(buf, 0, seq)
             slot.seq = seq
+            slot.published = (index, target.width, target.height, pts_seconds)
             return seq
         finally:
             slot.lock.release()
@@ -214,17 +226,26 @@ class SharedFrameStore:
         self._retired = kept
 
     @staticmethod
-    def _read(segment: Segment, last_seq: int) -> Frame | None:
+    def _read(segment: Segment, last_seq: int, allow_previous: bool = False) -> Frame | None:
+        """The newest picture unless it is last_seq; with allow_previous, the one before it where show_next says."""
         buf = segment.buf
         assert buf is not None
-        seq, index, width, height, pts = _HEADER.unpack_from(buf, 0)
-        if seq == last_seq or seq % 2 or width == 0 or index >= BUFFERS:
+        newest, index, width, height, pts = _HEADER.unpack_from(buf, 0)
+        if newest == last_seq or newest % 2:
+            return None
+        seq = newest
+        if allow_previous and show_next(last_seq, newest, _STEP):
+            previous = _PREVIOUS.unpack_from(buf, _PREVIOUS_AT)
+            if previous[1]:  # width 0: the newest is the first picture in this segment
+                seq = newest - _STEP
+                index, width, height, pts = previous
+        if width == 0 or index >= BUFFERS:
             return None
         (capacity,) = _CAPACITY.unpack_from(buf, _CAPACITY_AT)
         offset = HEADER_SIZE + index * capacity
         if width * height * BYTES_PER_PIXEL > capacity or offset + capacity > segment.size:
             return None
-        if _SEQ.unpack_from(buf, 0)[0] != seq:
+        if _SEQ.unpack_from(buf, 0)[0] != newest:
             return None  # the header changed while it was read: take the next one
         # A view, no copy. frombuffer holds an export of the segment's buffer for as long as the view lives, so the
         # segment refuses to close under a picture still on screen (np.ndarray(buffer=...) would not).
@@ -233,7 +254,8 @@ class SharedFrameStore:
         return Frame(pixels, seq, pts)
 
     def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
-        """For the cameras in seen, pictures newer than the sequence given (views of the slots: no copy)."""
+        """For the cameras in seen, pictures newer than the sequence given (views of the slots: no copy): the newest,
+        or the one before it when only that one would otherwise be skipped (the module's note)."""
         out = {}
         with self._lock:
             if self._retired:
@@ -242,7 +264,7 @@ class SharedFrameStore:
                 segment = self._slots.get(cid)
                 if segment is None:
                     continue
-                frame = self._read(segment, last)
+                frame = self._read(segment, last, allow_previous=True)
                 if frame is not None:
                     self._frames[cid] = frame
                     out[cid] = frame

@@ -56,11 +56,11 @@ def test_slots_pass_pictures_and_refuse_torn_or_oversized_ones() -> None:
         store.close()
 
 
-def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_two_pictures_on() -> None:
+def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_three_pictures_on() -> None:
     store = SharedFrameStore()
     writer = SlotWriter()
     rng = np.random.default_rng(2)
-    pictures = [rng.integers(0, 255, (32, 64, 4), dtype=np.uint8) for _ in range(4)]
+    pictures = [rng.integers(0, 255, (32, 64, 4), dtype=np.uint8) for _ in range(5)]
     try:
         name = store.ensure_slot(3, (64, 32))
         assert name is not None
@@ -68,12 +68,12 @@ def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_two_pictur
         first_seq = writer.put(3, pictures[0])
         first = store.changed_since({3: -1})[3]
         assert not first.image.flags.owndata, "a view of the slot, not a copy"
-        writer.put(3, pictures[1])
-        writer.put(3, pictures[2])
-        assert np.array_equal(first.image, pictures[0]), "the next two pictures go to the other two buffers"
-        writer.put(3, pictures[3])
-        assert np.array_equal(first.image, pictures[3]), "the fourth reuses the first one's buffer"
-        assert store.changed_since({3: first_seq})[3].seq == first_seq + 6
+        for picture in pictures[1:4]:
+            writer.put(3, picture)
+        assert np.array_equal(first.image, pictures[0]), "the next three pictures go to the other three buffers"
+        writer.put(3, pictures[4])
+        assert np.array_equal(first.image, pictures[4]), "the fifth reuses the first one's buffer"
+        assert store.changed_since({3: first_seq})[3].seq == first_seq + 8, "far behind: the newest"
 
         # Written in place (the scaler's way): begin, fill the memory at the address, commit.
         target = writer.begin(3, 64, 32)
@@ -97,6 +97,45 @@ def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_two_pictur
         del first, latest
         store.changed_since({3: -1})
         assert store._retired == [], "the old segment is closed once its pictures are gone"
+    finally:
+        writer.close()
+        store.close()
+
+
+def test_a_reader_one_picture_behind_gets_the_skipped_picture_first_then_the_newest() -> None:
+    # The wall's refresh and the camera run on two clocks: two pictures can land between two refreshes.
+    store = SharedFrameStore()
+    writer = SlotWriter()
+    rng = np.random.default_rng(3)
+    pictures = [rng.integers(0, 255, (32, 64, 4), dtype=np.uint8) for _ in range(6)]
+    try:
+        name = store.ensure_slot(5, (64, 32))
+        assert name is not None
+        writer.attach(5, name)
+        seqs = [writer.put(5, pictures[0], 0.0)]
+        shown = store.changed_since({5: -1})[5]
+        assert shown.seq == seqs[0], "the first look gets the newest"
+        seqs += [writer.put(5, pictures[1], 0.04), writer.put(5, pictures[2], 0.08)]
+        skipped = store.changed_since({5: shown.seq})[5]
+        assert skipped.seq == seqs[1] and skipped.pts_seconds == 0.04 and np.array_equal(skipped.image, pictures[1])
+        newest = store.changed_since({5: skipped.seq})[5]
+        assert newest.seq == seqs[2] and np.array_equal(newest.image, pictures[2])
+        assert np.array_equal(skipped.image, pictures[1]), "the older picture's buffer is not written meanwhile"
+        assert store.get(5) is not None and store.get(5).seq == seqs[2], "get() always gives the newest"  # type: ignore[union-attr]
+
+        # Two or more pictures behind: the newest, the wall never lags more than one picture.
+        seqs += [writer.put(5, p) for p in pictures[3:6]]
+        assert store.changed_since({5: newest.seq})[5].seq == seqs[-1]
+
+        # In a new segment (the tile grew) there is no picture before the first: the first is shown.
+        bigger = store.ensure_slot(5, (128, 64))
+        assert bigger is not None
+        writer.attach(5, bigger)
+        last = seqs[-1]
+        fresh = writer.put(5, np.zeros((64, 128, 4), np.uint8))
+        assert fresh == last + 2
+        only = store.changed_since({5: last - 2})[5]
+        assert only.seq == fresh and only.image.shape == (64, 128, 4)
     finally:
         writer.close()
         store.close()
