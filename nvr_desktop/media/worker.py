@@ -353,7 +353,7 @@ class StreamWorker:
                 need_key = False
                 mode_seen = mode
                 shown = mode is DecodeMode.FULL or (mode is DecodeMode.KEYFRAMES and packet.is_keyframe)
-                self._decode(ctx, packet, box if shown else None, reformatter, scaler, motion, now)
+                self._decode(ctx, packet, box if shown else None, reformatter, scaler, now, motion)
                 continue
             if mode is not mode_seen:
                 need_key = need_key or mode is DecodeMode.FULL
@@ -367,7 +367,7 @@ class StreamWorker:
                 need_key = True
                 continue
             need_key = False
-            self._decode(ctx, packet, box, reformatter, scaler, None, now)
+            self._decode(ctx, packet, box, reformatter, scaler, now)
         return live
 
     def _decode(
@@ -377,9 +377,10 @@ class StreamWorker:
         box: tuple[int, int] | None,
         reformatter: VideoReformatter,
         scaler: DirectScaler,
+        now: float,
         motion: MotionTap | None = None,
-        now: float = 0.0,
     ) -> None:
+        """Decode a packet; show its frames scaled into box (None: not shown), counted as shown at now (monotonic)."""
         try:
             decoded = ctx.decode(packet)
         except av.error.FFmpegError:
