@@ -3,12 +3,13 @@ shared memory, states through a queue; nothing left running or allocated after c
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -56,15 +57,27 @@ def test_slots_pass_pictures_and_refuse_torn_or_oversized_ones() -> None:
         store.close()
 
 
-def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_three_pictures_on() -> None:
+@contextlib.contextmanager
+def slot_with_pictures(
+    camera_id: int, count: int, seed: int
+) -> Iterator[tuple[SharedFrameStore, SlotWriter, str, list[np.ndarray]]]:
+    """A 64x32 slot with its writer attached, and count random pictures of that size to put in it."""
     store = SharedFrameStore()
     writer = SlotWriter()
-    rng = np.random.default_rng(2)
-    pictures = [rng.integers(0, 255, (32, 64, 4), dtype=np.uint8) for _ in range(5)]
+    rng = np.random.default_rng(seed)
+    pictures = [rng.integers(0, 255, (32, 64, 4), dtype=np.uint8) for _ in range(count)]
     try:
-        name = store.ensure_slot(3, (64, 32))
+        name = store.ensure_slot(camera_id, (64, 32))
         assert name is not None
-        writer.attach(3, name)
+        writer.attach(camera_id, name)
+        yield store, writer, name, pictures
+    finally:
+        writer.close()
+        store.close()
+
+
+def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_three_pictures_on() -> None:
+    with slot_with_pictures(3, 5, seed=2) as (store, writer, name, pictures):
         first_seq = writer.put(3, pictures[0])
         first = store.changed_since({3: -1})[3]
         assert not first.image.flags.owndata, "a view of the slot, not a copy"
@@ -97,21 +110,11 @@ def test_slots_hand_out_pictures_without_copying_and_keep_them_intact_three_pict
         del first, latest
         store.changed_since({3: -1})
         assert store._retired == [], "the old segment is closed once its pictures are gone"
-    finally:
-        writer.close()
-        store.close()
 
 
 def test_a_reader_one_picture_behind_gets_the_skipped_picture_first_then_the_newest() -> None:
     # The wall's refresh and the camera run on two clocks: two pictures can land between two refreshes.
-    store = SharedFrameStore()
-    writer = SlotWriter()
-    rng = np.random.default_rng(3)
-    pictures = [rng.integers(0, 255, (32, 64, 4), dtype=np.uint8) for _ in range(6)]
-    try:
-        name = store.ensure_slot(5, (64, 32))
-        assert name is not None
-        writer.attach(5, name)
+    with slot_with_pictures(5, 6, seed=3) as (store, writer, _name, pictures):
         seqs = [writer.put(5, pictures[0], 0.0)]
         shown = store.changed_since({5: -1})[5]
         assert shown.seq == seqs[0], "the first look gets the newest"
@@ -136,9 +139,6 @@ def test_a_reader_one_picture_behind_gets_the_skipped_picture_first_then_the_new
         assert fresh == last + 2
         only = store.changed_since({5: last - 2})[5]
         assert only.seq == fresh and only.image.shape == (64, 128, 4)
-    finally:
-        writer.close()
-        store.close()
 
 
 def test_cameras_go_live_in_child_processes(h264_clip_360p: Path, rtsp_server_factory: RtspServerFactory) -> None:
