@@ -142,11 +142,9 @@ class DirectScaler:
 
     def __init__(self) -> None:
         self._lib = library()
-        self._first: int | None = None  # source to BGRA, or (two steps) to the in-between yuv422p picture
-        self._second: int | None = None  # two steps only: in-between picture to BGRA, same size
-        # The same contexts as sws_scale's first argument (set by _prepare, None with no context).
-        self._first_arg: ctypes.c_void_p | None = None
-        self._second_arg: ctypes.c_void_p | None = None
+        # The contexts, held as the c_void_p every libswscale call takes as it is (sws_scale has no argtypes).
+        self._first: ctypes.c_void_p | None = None  # source to BGRA, or (two steps) to the in-between yuv422p
+        self._second: ctypes.c_void_p | None = None  # two steps only: in-between picture to BGRA, same size
         self._setup: tuple[object, ...] | None = None
         self._bgra = self._lib.pixel_format("bgra") if self._lib is not None else -1
         self._yuv422p = self._lib.pixel_format("yuv422p") if self._lib is not None else -1
@@ -184,7 +182,7 @@ class DirectScaler:
             src_strides[i] = plane.line_size
         self._dst[0] = address
         self._dst_strides[0] = stride
-        first, second = self._first_arg, self._second_arg
+        first, second = self._first, self._second
         if second is None:
             return bool(lib.scale(first, src, src_strides, 0, frame.height, self._dst, self._dst_strides) == height)
         mid, mid_strides = self._mid, self._mid_strides
@@ -212,12 +210,12 @@ class DirectScaler:
             self._first, src_width, src_height, source_format, width, height, first_format, SWS_BILINEAR,
             None, None, None,
         )  # fmt: skip
-        self._first = first or None
+        self._first = ctypes.c_void_p(first) if first else None
         if two_step:
             second = lib.get_cached_context(
                 self._second, width, height, self._yuv422p, width, height, self._bgra, SWS_BILINEAR, None, None, None
             )
-            self._second = second or None
+            self._second = ctypes.c_void_p(second) if second else None
         elif self._second is not None:
             lib.free_context(self._second)
             self._second = None
@@ -233,8 +231,6 @@ class DirectScaler:
             self._allocate_mid(width, height)
         else:
             self._mid_memory = None
-        self._first_arg = ctypes.c_void_p(first)
-        self._second_arg = ctypes.c_void_p(self._second) if self._second is not None else None
         self._setup = setup
         return True
 
@@ -258,8 +254,6 @@ class DirectScaler:
                     self._lib.free_context(context)
         self._first = None
         self._second = None
-        self._first_arg = None
-        self._second_arg = None
         self._mid_memory = None
         self._setup = None
 
