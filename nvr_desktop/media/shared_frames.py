@@ -176,12 +176,25 @@ class SlotWriter:
             self._close(slot)
 
 
+@dataclass(eq=False)
+class _ReaderSlot:
+    segment: Segment
+    capacity: int  # bytes per buffer, as its creator (this side) wrote it in the header
+    # (buffer, width, height) -> that picture's pixels as an array: made once, not for every picture (the wall
+    # then keeps its image of them too). Each holds an export of the segment: dropped with the slot.
+    views: dict[tuple[int, int, int], RgbImage] = field(default_factory=dict)
+
+
+#: Views kept per slot: every buffer at two picture sizes (a tile that changed size lately).
+_VIEWS_LIMIT = 2 * BUFFERS
+
+
 class SharedFrameStore:
     """The GUI process's side: owns the slots and reads the newest picture of each camera (FrameSource)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._slots: dict[int, Segment] = {}
+        self._slots: dict[int, _ReaderSlot] = {}
         self._frames: dict[int, Frame] = {}
         self._retired: list[Segment] = []  # unlinked, closed once no picture uses them
 
@@ -190,14 +203,15 @@ class SharedFrameStore:
         needed = slot_size(box)
         with self._lock:
             current = self._slots.get(camera_id)
-            if current is not None and current.size >= needed:
+            if current is not None and current.segment.size >= needed:
                 return None
             segment = Segment(create=True, size=needed)
             buf = segment.buf
             assert buf is not None
             buf[:HEADER_SIZE] = bytes(HEADER_SIZE)
-            _CAPACITY.pack_into(buf, _CAPACITY_AT, buffer_size(box))
-            self._slots[camera_id] = segment
+            capacity = buffer_size(box)
+            _CAPACITY.pack_into(buf, _CAPACITY_AT, capacity)
+            self._slots[camera_id] = _ReaderSlot(segment, capacity)
             if current is not None:
                 self._frames.pop(camera_id, None)  # a picture of the old slot: the wall keeps its own reference
                 self._retire(current)
@@ -206,11 +220,13 @@ class SharedFrameStore:
     def slot_name(self, camera_id: int) -> str | None:
         """The name of a camera's segment, if it has one."""
         with self._lock:
-            segment = self._slots.get(camera_id)
-            return segment.name if segment is not None else None
+            slot = self._slots.get(camera_id)
+            return slot.segment.name if slot is not None else None
 
-    def _retire(self, segment: Segment) -> None:
-        """Unlink a segment now and close it when no picture taken from it is left (lock held)."""
+    def _retire(self, slot: _ReaderSlot) -> None:
+        """Unlink a slot's segment now and close it when no picture taken from it is left (lock held)."""
+        slot.views.clear()
+        segment = slot.segment
         with contextlib.suppress(FileNotFoundError):
             segment.unlink()  # the writer may still hold it for a moment; this only removes the name
         self._retired.append(segment)
@@ -226,9 +242,9 @@ class SharedFrameStore:
         self._retired = kept
 
     @staticmethod
-    def _read(segment: Segment, last_seq: int, allow_previous: bool = False) -> Frame | None:
+    def _read(slot: _ReaderSlot, last_seq: int, allow_previous: bool = False) -> Frame | None:
         """The newest picture unless it is last_seq; with allow_previous, the one before it where show_next says."""
-        buf = segment.buf
+        buf = slot.segment.buf
         assert buf is not None
         newest, index, width, height, pts = _HEADER.unpack_from(buf, 0)
         if newest == last_seq or newest % 2:
@@ -239,18 +255,22 @@ class SharedFrameStore:
             if previous[1]:  # width 0: the newest is the first picture in this segment
                 seq = newest - _STEP
                 index, width, height, pts = previous
-        if width == 0 or index >= BUFFERS:
-            return None
-        (capacity,) = _CAPACITY.unpack_from(buf, _CAPACITY_AT)
-        offset = HEADER_SIZE + index * capacity
-        if width * height * BYTES_PER_PIXEL > capacity or offset + capacity > segment.size:
-            return None
+        key = (index, width, height)
+        pixels = slot.views.get(key)
+        if pixels is None:
+            capacity = slot.capacity
+            offset = HEADER_SIZE + index * capacity
+            count = width * height * BYTES_PER_PIXEL
+            if width == 0 or index >= BUFFERS or count > capacity or offset + capacity > slot.segment.size:
+                return None
+            # A view, no copy. frombuffer holds an export of the segment's buffer for as long as the view lives, so
+            # the segment refuses to close under a picture still on screen (np.ndarray(buffer=...) would not).
+            pixels = np.frombuffer(buf, np.uint8, count, offset).reshape(height, width, BYTES_PER_PIXEL)
+            if len(slot.views) >= _VIEWS_LIMIT:
+                slot.views.clear()
+            slot.views[key] = pixels
         if _SEQ.unpack_from(buf, 0)[0] != newest:
             return None  # the header changed while it was read: take the next one
-        # A view, no copy. frombuffer holds an export of the segment's buffer for as long as the view lives, so the
-        # segment refuses to close under a picture still on screen (np.ndarray(buffer=...) would not).
-        count = width * height * BYTES_PER_PIXEL
-        pixels = np.frombuffer(buf, np.uint8, count, offset).reshape(height, width, BYTES_PER_PIXEL)
         return Frame(pixels, seq, pts)
 
     def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
@@ -261,10 +281,10 @@ class SharedFrameStore:
             if self._retired:
                 self._close_retired()
             for cid, last in seen.items():
-                segment = self._slots.get(cid)
-                if segment is None:
+                slot = self._slots.get(cid)
+                if slot is None:
                     continue
-                frame = self._read(segment, last, allow_previous=True)
+                frame = self._read(slot, last, allow_previous=True)
                 if frame is not None:
                     self._frames[cid] = frame
                     out[cid] = frame
@@ -273,10 +293,10 @@ class SharedFrameStore:
     def get(self, camera_id: int) -> Frame | None:
         """The newest picture of a camera."""
         with self._lock:
-            segment = self._slots.get(camera_id)
-            if segment is not None:
+            slot = self._slots.get(camera_id)
+            if slot is not None:
                 last = self._frames[camera_id].seq if camera_id in self._frames else -1
-                frame = self._read(segment, last)
+                frame = self._read(slot, last)
                 if frame is not None:
                     self._frames[camera_id] = frame
             return self._frames.get(camera_id)
@@ -284,10 +304,10 @@ class SharedFrameStore:
     def drop(self, camera_id: int) -> None:
         """Free a camera's slot."""
         with self._lock:
-            segment = self._slots.pop(camera_id, None)
+            slot = self._slots.pop(camera_id, None)
             self._frames.pop(camera_id, None)
-            if segment is not None:
-                self._retire(segment)
+            if slot is not None:
+                self._retire(slot)
 
     def close(self) -> None:
         """Free every slot (a segment a picture still uses is closed with the process)."""

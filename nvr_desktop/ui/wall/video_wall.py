@@ -31,7 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from nvr_desktop.core.grid import LAYOUTS, Rect, page_count, tile_rects
-from nvr_desktop.media.frames import Frame, FrameSource
+from nvr_desktop.media.frames import Frame, FrameSource, RgbImage
 from nvr_desktop.media.state import PROTECTED_PRIORITY, DisplayWish, StreamState, StreamStats
 from nvr_desktop.ui.models.camera_tree import decode_camera_ids
 
@@ -122,10 +122,14 @@ class WallCamera:
 
 @dataclass
 class _Picture:
-    frame: Frame
-    image: QImage  # wraps frame.image's memory: keep the frame referenced
+    pixels: RgbImage  # a frame's image
+    image: QImage  # wraps the pixels' memory: keep them referenced
     width: int  # the image's, kept here: asking the QImage costs a call into Qt per picture
     height: int
+
+
+#: Pictures kept per camera for reuse: a shared-memory slot hands out the same few buffers again and again.
+_PICTURES_KEPT = 4
 
 
 _NOT_REPORTED = StreamStats(state=StreamState.CONNECTING)
@@ -170,6 +174,9 @@ class VideoWall(QWidget):
         self._recording: set[int] = set()
         self._recording_notes: dict[int, str] = {}  # beside the recording dot: "until 14:35:20"
         self._pictures: dict[int, _Picture] = {}
+        # Per camera, the pictures made for the arrays its frames came in, by id(array): a frame store that hands
+        # out the same array for the same buffer (the shared-memory slots) gets the same QImage back.
+        self._made: dict[int, dict[int, _Picture]] = {}
         self._overlays: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._bars: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._rect_cache: tuple[tuple[object, ...], list[tuple[QRect, QRect, QRect]]] = ((), [])
@@ -221,7 +228,7 @@ class VideoWall(QWidget):
         self._slots = kept
         for cid in list(self._pictures):
             if cid not in new:
-                self._pictures.pop(cid)
+                self._drop_pictures(cid)
                 self._seen.pop(cid, None)
         if self._solo is not None and self._solo not in new:
             self._solo = None
@@ -363,7 +370,7 @@ class VideoWall(QWidget):
         """Slot for StreamBridge.stateChanged."""
         self._states[camera_id] = stats
         if stats.state is StreamState.STOPPED:
-            self._pictures.pop(camera_id, None)
+            self._drop_pictures(camera_id)
         self._update_camera(camera_id)
 
     def state(self, camera_id: int) -> StreamStats:
@@ -516,11 +523,25 @@ class VideoWall(QWidget):
             self.pictures_shown[cid] += 1
             old = self._pictures.get(cid)
             before[cid] = (old.width, old.height) if old is not None else (0, 0)
-            image = frame.image
-            height, width = image.shape[:2]
-            qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_RGB32)
-            self._pictures[cid] = _Picture(frame, qimage, width, height)
+            pixels = frame.image
+            made = self._made.get(cid)
+            if made is None:
+                made = self._made[cid] = {}
+            picture = made.get(id(pixels))
+            if picture is None or picture.pixels is not pixels:
+                height, width = pixels.shape[:2]
+                qimage = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB32)
+                picture = _Picture(pixels, qimage, width, height)
+                if len(made) >= _PICTURES_KEPT:
+                    del made[next(iter(made))]  # the oldest: of a slot given up, or a store that copies
+                made[id(pixels)] = picture
+            self._pictures[cid] = picture
         return before
+
+    def _drop_pictures(self, camera_id: int) -> None:
+        """Let go of a camera's pictures (and so of the memory they point into)."""
+        self._pictures.pop(camera_id, None)
+        self._made.pop(camera_id, None)
 
     def _positions(self) -> dict[int, int]:
         """Tile index of each camera on the current page."""
