@@ -98,7 +98,8 @@ class StreamWorker:
         self._end_listeners: list[EndListener] = []
         self._shown: collections.deque[float] = collections.deque()
         # (source width, source height, box) -> the picture size fit_size gives for them, for the last frame shown.
-        self._fitted: tuple[tuple[int, int, tuple[int, int]], tuple[int, int]] = ((0, 0, (0, 0)), (0, 0))
+        # For the last frame shown: source width and height, the box, and the picture size fit_size gave for them.
+        self._fitted: tuple[int, int, tuple[int, int], int, int] = (0, 0, (0, 0), 0, 0)
         self._packets: collections.deque[tuple[float, int]] = collections.deque()
         self.decoded_frames = 0  # every frame the decoder produced, for tests and the governor
         self.log = logging.getLogger(f"media.stream.cam{camera_id}")
@@ -302,11 +303,20 @@ class StreamWorker:
         scaler = DirectScaler()
         pace_origin: tuple[float, float] | None = None
         time_base = float(video.time_base) if video.time_base else 0.0
+        paced = bool(self.spec.realtime and time_base)  # a local file plays at its own speed
         streams = (video, audio) if audio is not None else (video,)
+        # Looked up once: the loop runs for every packet of every camera, and each lookup in it costs more than its
+        # share once 32 decoders have taken turns with the caches (stream processes, 25 fps on 32 tiles).
+        stopped = self._stop.is_set
+        clock = time.monotonic
+        arrived = self._packets.append
+        decode = self._decode
+        off, keyframes = DecodeMode.OFF, DecodeMode.KEYFRAMES
         for packet in container.demux(*streams):
-            if self._stop.is_set():
+            if stopped():
                 return live
-            if packet.size == 0:
+            size = packet.size
+            if size == 0:
                 continue  # flush packet at end of stream
             if audio is not None and packet.stream_index == audio.index:
                 for sink in self._sinks:  # audio only goes to the recorder: never decoded, not in the figures
@@ -317,8 +327,8 @@ class StreamWorker:
                 continue
             # No lock per packet: deque appends are atomic, and the sinks list and the display tuple are only
             # ever replaced whole. With 128 cameras every microsecond here is 0.3% of a core.
-            now = time.monotonic()
-            self._packets.append((now, packet.size))
+            now = clock()
+            arrived((now, size))
             sinks = self._sinks
             mode, box = self._display
             if not live:
@@ -337,7 +347,7 @@ class StreamWorker:
                     sink(packet, video)
                 except Exception:
                     self.log.exception("packet sink failed")
-            if self.spec.realtime and packet.pts is not None and time_base:
+            if paced and packet.pts is not None:
                 pts_s = packet.pts * time_base
                 if pace_origin is None:
                     pace_origin = (now, pts_s)
@@ -353,21 +363,21 @@ class StreamWorker:
                 need_key = False
                 mode_seen = mode
                 shown = mode is DecodeMode.FULL or (mode is DecodeMode.KEYFRAMES and packet.is_keyframe)
-                self._decode(ctx, packet, box if shown else None, reformatter, scaler, now, motion)
+                decode(ctx, packet, box if shown else None, reformatter, scaler, now, motion)
                 continue
             if mode is not mode_seen:
                 need_key = need_key or mode is DecodeMode.FULL
                 mode_seen = mode
-            if mode is DecodeMode.OFF:
+            if mode is off:
                 need_key = True
                 continue
             if need_key and not packet.is_keyframe:
                 continue
-            if mode is DecodeMode.KEYFRAMES and not packet.is_keyframe:
+            if mode is keyframes and not packet.is_keyframe:
                 need_key = True
                 continue
             need_key = False
-            self._decode(ctx, packet, box, reformatter, scaler, now)
+            decode(ctx, packet, box, reformatter, scaler, now)
         return live
 
     def _decode(
@@ -393,15 +403,20 @@ class StreamWorker:
                 motion.feed(frame)
             if box is None:
                 continue  # decoded for motion only: the tile is hidden
-            # The picture's size is worked out again only when the source or the tile changes.
-            key = (frame.width, frame.height, box)
-            if key != self._fitted[0]:
-                self._fitted = (key, fit_size(frame.width, frame.height, *box))
-                with self._lock:
-                    self._stats = replace(self._stats, width=frame.width, height=frame.height)
-            width, height = self._fitted[1]
-            if self._show(frame, width, height, reformatter, scaler):
+            # The picture's size is worked out again only when the source or the tile changes (the box comes from
+            # the display tuple, which is replaced whole: a new box is a new object).
+            fitted = self._fitted
+            if frame.width != fitted[0] or frame.height != fitted[1] or box is not fitted[2]:
+                fitted = self._fit(frame.width, frame.height, box)
+            if self._show(frame, fitted[3], fitted[4], reformatter, scaler):
                 self._shown.append(now)  # deque appends are atomic: stats() trims and counts under its lock
+
+    def _fit(self, width: int, height: int, box: tuple[int, int]) -> tuple[int, int, tuple[int, int], int, int]:
+        """Work out the picture size for a source size and box, and note the source size in the figures."""
+        self._fitted = (width, height, box, *fit_size(width, height, *box))
+        with self._lock:
+            self._stats = replace(self._stats, width=width, height=height)
+        return self._fitted
 
     def _show(self, frame: Any, width: int, height: int, reformatter: VideoReformatter, scaler: DirectScaler) -> bool:
         """Scale the frame straight into the sink's memory and publish it; False when there is no room for it."""
