@@ -77,6 +77,10 @@ class FrameSink(Protocol):
 class FrameSource(Protocol):
     """Where the wall reads pictures from."""
 
+    #: Whether a picture buffer that comes round again is handed out as the same array (shared-memory slots), so
+    #: the wall may keep what it made for that array; False where every picture is a new array.
+    reuses_arrays: bool
+
     def changed_since(self, seen: dict[int, int]) -> dict[int, Frame]:
         """Pictures newer than the sequence numbers given."""
 
@@ -86,6 +90,8 @@ class FrameSource(Protocol):
 
 class FrameStore:
     """One slot per camera holding its newest frame (and the one before, for show_next); safe from any thread."""
+
+    reuses_arrays = False  # every picture is a new array
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

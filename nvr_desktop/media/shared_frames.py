@@ -192,6 +192,8 @@ _VIEWS_LIMIT = 2 * BUFFERS
 class SharedFrameStore:
     """The GUI process's side: owns the slots and reads the newest picture of each camera (FrameSource)."""
 
+    reuses_arrays = True  # one view per buffer and picture size, handed out again when the buffer comes round
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._slots: dict[int, _ReaderSlot] = {}

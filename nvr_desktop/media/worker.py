@@ -97,7 +97,6 @@ class StreamWorker:
         self._motion: MotionTap | None = None
         self._end_listeners: list[EndListener] = []
         self._shown: collections.deque[float] = collections.deque()
-        # (source width, source height, box) -> the picture size fit_size gives for them, for the last frame shown.
         # For the last frame shown: source width and height, the box, and the picture size fit_size gave for them.
         self._fitted: tuple[int, int, tuple[int, int], int, int] = (0, 0, (0, 0), 0, 0)
         self._packets: collections.deque[tuple[float, int]] = collections.deque()

@@ -174,9 +174,10 @@ class VideoWall(QWidget):
         self._recording: set[int] = set()
         self._recording_notes: dict[int, str] = {}  # beside the recording dot: "until 14:35:20"
         self._pictures: dict[int, _Picture] = {}
-        # Per camera, the pictures made for the arrays its frames came in, by id(array): a frame store that hands
-        # out the same array for the same buffer (the shared-memory slots) gets the same QImage back.
+        # Per camera, the pictures made for the arrays its frames came in, by id(array), where the frame store hands
+        # out the same array when a buffer comes round again (the shared-memory slots): the same QImage serves.
         self._made: dict[int, dict[int, _Picture]] = {}
+        self._reuse = frames.reuses_arrays
         self._overlays: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._bars: dict[int, tuple[tuple[object, ...], QImage]] = {}
         self._rect_cache: tuple[tuple[object, ...], list[tuple[QRect, QRect, QRect]]] = ((), [])
@@ -524,17 +525,18 @@ class VideoWall(QWidget):
             old = self._pictures.get(cid)
             before[cid] = (old.width, old.height) if old is not None else (0, 0)
             pixels = frame.image
-            made = self._made.get(cid)
-            if made is None:
-                made = self._made[cid] = {}
-            picture = made.get(id(pixels))
+            made = self._made.get(cid) if self._reuse else None
+            picture = made.get(id(pixels)) if made is not None else None
             if picture is None or picture.pixels is not pixels:
                 height, width = pixels.shape[:2]
                 qimage = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB32)
                 picture = _Picture(pixels, qimage, width, height)
-                if len(made) >= _PICTURES_KEPT:
-                    del made[next(iter(made))]  # the oldest: of a slot given up, or a store that copies
-                made[id(pixels)] = picture
+                if self._reuse:
+                    if made is None:
+                        made = self._made[cid] = {}
+                    elif len(made) >= _PICTURES_KEPT:
+                        del made[next(iter(made))]  # the oldest: of a slot given up since
+                    made[id(pixels)] = picture
             self._pictures[cid] = picture
         return before
 

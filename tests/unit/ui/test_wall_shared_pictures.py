@@ -1,13 +1,16 @@
 """The wall over the shared-memory slots the stream processes write (real segments, writer in this process): a
 buffer that comes round again is shown through the picture made for it the first time, and a camera taken off the
-wall lets its memory go."""
+wall lets its memory go. Over the in-process store, whose every picture is a new array, nothing is kept for reuse."""
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from nvr_desktop.media.frames import FrameStore
 from nvr_desktop.media.shared_frames import BUFFERS, SharedFrameStore, SlotWriter
 from nvr_desktop.media.state import DisplayWish, StreamState, StreamStats
 from nvr_desktop.media.worker import fit_size
@@ -71,3 +74,32 @@ def test_a_buffer_that_comes_round_again_is_shown_through_the_same_picture(qtbot
     finally:
         writer.close()
         store.close()
+
+
+def test_over_a_store_that_makes_new_arrays_the_wall_keeps_only_the_picture_on_screen(
+    qtbot: QtBot, app: QApplication
+) -> None:
+    frames = FrameStore()  # the in-process store: every picture is a new array
+
+    class Shown:
+        def set_display(self, camera_id: int, wish: DisplayWish) -> None:
+            pass
+
+        def stats(self, camera_id: int) -> StreamStats:
+            return StreamStats(state=StreamState.LIVE)
+
+    wall = VideoWall(frames, Shown(), refresh_ms=10)
+    qtbot.addWidget(wall)
+    wall.resize(640, 400)
+    wall.set_cameras([WallCamera(1, "Gate")])
+    wall.set_layout(4)
+    wall.show()
+    pictures = [np.full((90, 160, 4), level, np.uint8) for level in (40, 80, 120, 160, 200)]
+    kept = []
+    for picture in pictures:
+        seq = frames.put(1, picture)
+        qtbot.waitUntil(lambda seq=seq: wall._seen.get(1) == seq, timeout=5000)
+        assert wall._pictures[1].pixels is picture
+        kept.append(sys.getrefcount(pictures[0]))
+    assert wall._made == {}, "nothing kept for reuse: no array comes back"
+    assert kept[-1] < kept[0], "the first picture is let go once others replaced it"
